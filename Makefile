@@ -1,0 +1,92 @@
+# Wick native build. `make` builds build/libwick.a, build/wick (CLI),
+# build/wick-mkmodel (test-model writer) and the test programs;
+# `make test` builds the sanitizer variant and runs every test.
+
+CLANG := $(shell command -v clang-19 2>/dev/null)
+CC := $(if $(CLANG),$(CLANG),cc)
+AR ?= ar
+
+CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
+INC := -Iinclude -Isrc -I.
+OPT := -O2 -g
+ASAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+CFLAGS_REL := $(CSTD) $(WARN) $(INC) $(OPT) -MMD -MP
+CFLAGS_SAN := $(CSTD) $(WARN) $(INC) $(ASAN) -MMD -MP
+
+CORE_SRC := $(wildcard src/*/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+TOOL_SRC := $(wildcard tools/*.c)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+REL_OBJ := $(CORE_SRC:%.c=build/obj/%.o)
+SAN_OBJ := $(CORE_SRC:%.c=build/asan/obj/%.o)
+LIBM := -lm
+
+.PHONY: all test asan fuzz wasm-check clean bench
+all: build/libwick.a build/wick build/wick-mkmodel $(TEST_SRC:tests/unit/%.c=build/tests/%)
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_REL) -c $< -o $@
+
+build/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SAN) -c $< -o $@
+
+build/libwick.a: $(REL_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/asan/libwick.a: $(SAN_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/wick: $(CLI_SRC:%.c=build/obj/%.o) build/libwick.a
+	$(CC) $(OPT) -o $@ $^ $(LIBM)
+
+build/wick-mkmodel: $(TOOL_SRC:%.c=build/obj/%.o) build/libwick.a
+	$(CC) $(OPT) -o $@ $^ $(LIBM)
+
+build/asan/wick: $(CLI_SRC:%.c=build/asan/obj/%.o) build/asan/libwick.a
+	$(CC) $(ASAN) -o $@ $^ $(LIBM)
+
+build/asan/wick-mkmodel: $(TOOL_SRC:%.c=build/asan/obj/%.o) build/asan/libwick.a
+	$(CC) $(ASAN) -o $@ $^ $(LIBM)
+
+# Unit tests: release build (`make`) and sanitizer build (`make test`).
+build/tests/%: tests/unit/%.c build/libwick.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_REL) -o $@ $< build/libwick.a $(LIBM)
+
+build/asan/tests/%: tests/unit/%.c build/asan/libwick.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SAN) -o $@ $< build/asan/libwick.a $(LIBM)
+
+asan: build/asan/wick build/asan/wick-mkmodel $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
+
+# libFuzzer targets (clang only): build/fuzz/fuzz_<parser>.
+FUZZ_FLAGS := $(CSTD) $(WARN) $(INC) -O1 -g -fsanitize=fuzzer,address,undefined
+fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(LIBM)
+
+# The same core sources must compile for the browser (wasm32, simd128).
+WASM_CC := $(if $(CLANG),$(CLANG),clang)
+wasm-check:
+	@mkdir -p build/wasm-check
+	@for f in $(CORE_SRC); do \
+	  $(WASM_CC) --target=wasm32-wasi -msimd128 $(CSTD) $(WARN) $(INC) -O2 -c $$f \
+	    -o build/wasm-check/$$(echo $$f | tr / _).o || exit 1; done
+	@echo "wasm-check: $(words $(CORE_SRC)) core files compile for wasm32-wasi"
+
+test: asan
+	bash tests/run_all.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
