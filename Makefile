@@ -90,3 +90,13 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# The main job, for now: fetch the default model and show what Wick reads
+# from it (summary, tokens, the chat prompt it would send).
+DEMO_MODEL := build/models/smollm2-135m-instruct-q4_1.gguf
+demo: all
+	bash tests/setup/models.sh
+	build/wick info $(DEMO_MODEL)
+	build/wick tokenize -m $(DEMO_MODEL) "What is the capital of France?"
+	build/wick template -m $(DEMO_MODEL) --messages examples/chat.json --add-generation-prompt
+.PHONY: demo

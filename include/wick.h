@@ -128,7 +128,7 @@ typedef struct wick_detokenizer wick_detokenizer;
 
 wick_status wick_detokenizer_new(const wick_model *model, int flags, wick_detokenizer **out,
                                  wick_error *err);
-/* Appends one token. *text/*len receive the text that became complete (valid
+/* Appends one token. `*text` and `*len` receive the text that became complete (valid
  * until the next call on this detokenizer). */
 wick_status wick_detokenizer_push(wick_detokenizer *d, int32_t token, const char **text,
                                   size_t *len, wick_error *err);
