@@ -91,13 +91,14 @@ bool gguf_kv_get_f32(const gguf_file *g, int64_t kv, float *v); /* float32 or fl
 bool gguf_kv_get_bool(const gguf_file *g, int64_t kv, bool *v);
 bool gguf_kv_get_str(const gguf_file *g, int64_t kv, gguf_str *v);
 
-/* Arrays (any nesting). An array value is addressed by a gguf_array handle
- * so nested arrays can be walked. */
+/* Arrays (nested at most 16 levels deep). An array value is addressed by a
+ * gguf_array handle so nested arrays can be walked. */
 typedef struct gguf_array {
     gguf_value_type elem_type;
     uint64_t len;
     const uint8_t *data;          /* first element's bytes */
-    const uint64_t *str_offsets;  /* for string arrays: byte offset of element i from data */
+    const uint64_t *str_offsets;  /* for string arrays: byte offset of element i (its u64
+                                     length prefix) from data, so element i is O(1) */
     const void *nested;           /* internal: nested array index */
 } gguf_array;
 
