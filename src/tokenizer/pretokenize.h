@@ -17,6 +17,9 @@ typedef enum pretok_kind {
     PRETOK_SMOLLM,        /* SmolLM/SmolLM2: digits split one by one, then GPT-2's regex */
     PRETOK_DEEPSEEK_LLM,  /* deepseek-llm's sequence of regexes */
     PRETOK_DEEPSEEK3,     /* deepseek-v3 (and DeepSeek-R1 distills' base) */
+    PRETOK_QWEN35,        /* qwen35: like qwen2 but letters and marks run together */
+    PRETOK_TEKKEN,        /* Mistral tekken: case-split letter runs, single digits */
+    PRETOK_GPT4O,         /* o200k (gpt-4o, llama4): case-split runs + contractions, \p{N}{1,3} */
     PRETOK_COUNT
 } pretok_kind;
 
