@@ -100,3 +100,8 @@ demo: all
 	build/wick tokenize -m $(DEMO_MODEL) "What is the capital of France?"
 	build/wick template -m $(DEMO_MODEL) --messages examples/chat.json --add-generation-prompt
 .PHONY: demo
+
+# Benchmarks print numbers (recorded in BENCHMARKS.md); they are not tests.
+bench: all
+	bash tests/setup/models.sh
+	bash tests/bench/tokenize_bench.sh

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct chat_template_inputs {
     const json_value *messages;      /* array, required */
@@ -17,6 +18,8 @@ typedef struct chat_template_inputs {
     bool add_generation_prompt;
     const char *bos_token;           /* "" when the model has none */
     const char *eos_token;
+    int64_t now;                     /* strftime_now's clock, seconds since 1970 (rendered
+                                        as UTC); 0 = the current time */
 } chat_template_inputs;
 
 /* Compiles and renders `source[0..len)`. On error the message names the
