@@ -137,13 +137,17 @@ static void test_render(test_state *ts) {
         wick_free(out);
     }
     /* an empty result is "" (not NULL) */
-    st = wick_chat_template_apply(f.model, "{% for m in messages %}x{% endfor %}", "[]", NULL, NULL, 0, &out,
+    st = wick_chat_template_apply(f.model, "{% for m in messages %}{% endfor %}", messages, NULL, NULL, 0, &out,
                                   &out_len, &err);
     CHECK_MSG(ts, st == WICK_OK, "%s", err.message);
     if (st == WICK_OK) {
         CHECK(ts, out != NULL && out_len == 0 && out[0] == '\0');
         wick_free(out);
     }
+    /* an empty conversation is refused, as transformers refuses it */
+    st = wick_chat_template_apply(f.model, "{% for m in messages %}x{% endfor %}", "[]", NULL, NULL, 0, &out,
+                                  &out_len, &err);
+    CHECK(ts, st != WICK_OK && strstr(err.message, "empty conversation") != NULL);
     close_fixture(&f);
 }
 
