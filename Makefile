@@ -83,7 +83,11 @@ wasm-check:
 	    -o build/wasm-check/$$(echo $$f | tr / _).o || exit 1; done
 	@echo "wasm-check: $(words $(CORE_SRC)) core files compile for wasm32-wasi"
 
-test: asan
+# Installs missing test dependencies first, then builds with the compiler
+# that may just have been installed (hence the sub-make).
+test:
+	bash tests/setup/deps.sh
+	$(MAKE) asan
 	bash tests/run_all.sh
 
 clean:
