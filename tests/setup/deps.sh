@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 need_pkgs=()
-for p in clang-19 lld-19 libclang-rt-19-dev wasi-libc; do
+for p in clang-19 lld-19 libclang-rt-19-dev wasi-libc qemu-user-static libc6-dev-arm64-cross libgcc-12-dev-arm64-cross; do
     dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 command -v python3 >/dev/null || need_pkgs+=(python3 python3-pip)

@@ -1,0 +1,69 @@
+/* CPU compute kernels behind one portable interface (ggml-style ISA
+ * separation): a scalar reference for everything, and SIMD versions
+ * (AVX2+FMA on x86-64 chosen at run time, NEON on arm64, wasm simd128 in the
+ * browser) that must equal it. Callers pick a kern_ops table once
+ * (kern_ops_best()) and call through it; threads split rows themselves.
+ *
+ * Quantized weights are multiplied by activations quantized to 8 bits, as
+ * llama.cpp does: Q8_0 blocks for the 32-wide types (Q4_0..Q8_0), Q8_K
+ * blocks for the k-quants (f32 d; i8 qs[256]; i16 bsums[16], 292 bytes);
+ * F32/F16/BF16 weights take f32 activations. Q8_0 activations are ggml's
+ * quantize_row_q8_0_ref bit for bit, Q8_K its quantize_row_q8_K_ref, on
+ * every ISA. SIMD dot products equal the scalar ones within float
+ * reassociation (tests/unit/test_kernels.c: 1e-6 of sum |w_i * x_i|). */
+#ifndef WICK_KERNELS_KERNELS_H
+#define WICK_KERNELS_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum kern_isa {
+    KERN_ISA_SCALAR,
+    KERN_ISA_AVX2,    /* x86-64 with AVX2 + FMA (+F16C) */
+    KERN_ISA_NEON,    /* arm64 */
+    KERN_ISA_SIMD128, /* wasm simd128 */
+    KERN_ISA_COUNT
+} kern_isa;
+
+/* dot(w_row, x) over n elements: `w` is a row of weight type blocks, `x`
+ * the activations already in kern_act_type(weight type) format. */
+typedef void (*kern_vec_dot_fn)(int64_t n, float *out, const void *w, const void *x);
+
+/* The same for 4 tokens at once (prefill): out[k * ldo] = dot(w, x + k *
+ * x_stride) for k in 0..3, each weight block unpacked once. Optional;
+ * gives the same bits as 4 vec_dot calls, so kern_matmul == kern_matvec
+ * per token exactly. */
+typedef void (*kern_vec_dot_4x_fn)(int64_t n, float *out, size_t ldo, const void *w,
+                                   const void *x, size_t x_stride);
+
+typedef struct kern_ops {
+    kern_isa isa;
+    const char *name;                      /* "scalar", "avx2", ... */
+    kern_vec_dot_fn vec_dot[40];           /* indexed by ggml type id; NULL = unsupported */
+    kern_vec_dot_4x_fn vec_dot_4x[40];     /* optional (NULL: kern_matmul uses vec_dot) */
+    /* Quantizes f32 activations into the activation format for weight
+     * type `wtype`; returns bytes written (kern_act_row_bytes), 0 if the
+     * type is unsupported or n is not a multiple of its block size. */
+    size_t (*quantize_act)(uint32_t wtype, const float *x, void *out, int64_t n);
+} kern_ops;
+
+const kern_ops *kern_ops_for(kern_isa isa); /* NULL if not compiled in / not supported by this CPU */
+const kern_ops *kern_ops_best(void);        /* the fastest available here */
+
+/* ggml type id of the activation format for weight type `wtype`. */
+uint32_t kern_act_type(uint32_t wtype);
+size_t kern_act_row_bytes(uint32_t wtype, int64_t n);
+
+/* y[r] = dot(W[r], x) for r in [r0, r1): W rows are `row_bytes` apart.
+ * `xq` from ops->quantize_act. */
+void kern_matvec(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_bytes,
+                 int64_t r0, int64_t r1, int64_t n, const void *xq, float *y);
+
+/* Y[t][r] = dot(W[r], X[t]) for t in [0, n_tokens), r in [r0, r1), tiled so
+ * each weight tile is read once per block of tokens (prefill). X rows are
+ * `x_row_bytes` apart (quantized activations), Y rows `ldy` floats apart. */
+void kern_matmul(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_bytes,
+                 int64_t r0, int64_t r1, int64_t n, const void *X, size_t x_row_bytes,
+                 int64_t n_tokens, float *Y, int64_t ldy);
+
+#endif

@@ -1,0 +1,341 @@
+/* AVX2 + FMA + F16C dot products (x86-64). Compiled without global ISA
+ * flags: each function carries a target attribute and kernels.c hands
+ * this table out only where __builtin_cpu_supports says the CPU has all
+ * three, so the binary still runs on older x86-64.
+ *
+ * Integer parts are exact (u8 x s8 pairs through maddubs stay far below
+ * int16 saturation: at most 2 * 63 * 127 = 16002); float parts keep
+ * 8 partial sums per accumulator, so results equal the scalar kernels up
+ * to reassociation of the float sum. The *_4x variants run the identical
+ * per-token arithmetic for 4 tokens with each weight block unpacked once,
+ * so kern_matmul gives the same bits as kern_matvec. */
+#include "kernels/kernels_internal.h"
+
+#include "gguf/ggml_types.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define KT __attribute__((target("avx2,fma,f16c")))
+
+KT static inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+KT static inline float half_at(const uint8_t *p) {
+    return _cvtsh_ss((unsigned short)(p[0] | p[1] << 8));
+}
+
+/* 16 bytes of packed nibbles -> 32 bytes: value j (low nibble of byte j)
+ * in byte j, value j + 16 (high nibble) in byte j + 16: Q8_0 order. */
+KT static inline __m256i nibbles32(const uint8_t *qs) {
+    const __m128i t = _mm_loadu_si128((const __m128i *)qs);
+    const __m256i v = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
+}
+
+/* A little-endian u32 of bits -> 32 bytes, 0xFF where bit j is set. */
+KT static inline __m256i bits32(const uint8_t *p) {
+    const __m256i v = _mm256_set1_epi32((int)kern_u32(p));
+    const __m256i spread = _mm256_shuffle_epi8(
+        v, _mm256_setr_epi64x(0x0000000000000000, 0x0101010101010101, 0x0202020202020202,
+                              0x0303030303030303));
+    const __m256i mask = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    return _mm256_cmpeq_epi8(_mm256_and_si256(spread, mask), mask);
+}
+
+/* u8 x s8 over 32 bytes -> 8 int32 partial sums. */
+KT static inline __m256i dot_u8s8(__m256i u, __m256i s) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+
+/* s8 x s8: move w's sign onto x so the first operand is unsigned. */
+KT static inline __m256i dot_s8s8(__m256i w, __m256i x) {
+    return dot_u8s8(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+}
+
+/* Sum of 32 int8 as 8 int32 partial sums. */
+KT static inline __m256i sum_s8(__m256i x) { return dot_u8s8(_mm256_set1_epi8(1), x); }
+
+KT static inline __m256i load32(const uint8_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
+
+/* ----------------------------------------------------------- floats */
+
+KT static void dot_f32(int64_t n, float *out, const void *w, const void *x) {
+    const float *pw = w, *px = x; /* unaligned loads: any alignment is fine */
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(pw + i), _mm256_loadu_ps(px + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(pw + i + 8), _mm256_loadu_ps(px + i + 8), a1);
+    }
+    float s = hsum(_mm256_add_ps(a0, a1));
+    const uint8_t *bw = w;
+    for (; i < n; i++) s += kern_f32(bw + 4 * i) * px[i];
+    *out = s;
+}
+
+KT static void dot_f16(int64_t n, float *out, const void *w, const void *x) {
+    const uint8_t *bw = w;
+    const float *px = x;
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m256 w0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(bw + 2 * i)));
+        const __m256 w1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(bw + 2 * i + 16)));
+        a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(px + i), a0);
+        a1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(px + i + 8), a1);
+    }
+    float s = hsum(_mm256_add_ps(a0, a1));
+    for (; i < n; i++) s += half_at(bw + 2 * i) * px[i];
+    *out = s;
+}
+
+KT static void dot_bf16(int64_t n, float *out, const void *w, const void *x) {
+    const uint8_t *bw = w;
+    const float *px = x;
+    __m256 a0 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(bw + 2 * i)));
+        a0 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(h, 16)), _mm256_loadu_ps(px + i), a0);
+    }
+    float s = hsum(a0);
+    for (; i < n; i++) s += wick_bf16_to_f32((uint16_t)(bw[2 * i] | bw[2 * i + 1] << 8)) * px[i];
+    *out = s;
+}
+
+/* ------------------------------------------- 32-value blocks x Q8_0 */
+
+/* Each type: a weight-block unpacker giving signed or unsigned bytes and,
+ * for the types with a min, m; then the shared accumulation below.
+ * `sgn` = weight bytes are signed (need the sign trick). */
+typedef struct wblk {
+    __m256i q;
+    float d, m;
+} wblk;
+
+KT static inline wblk unpack_q4_0(const uint8_t *b) {
+    /* q - 8 as int8 */
+    wblk r = {_mm256_sub_epi8(nibbles32(b + 2), _mm256_set1_epi8(8)), half_at(b), 0};
+    return r;
+}
+KT static inline wblk unpack_q4_1(const uint8_t *b) {
+    wblk r = {nibbles32(b + 4), half_at(b), half_at(b + 2)};
+    return r;
+}
+KT static inline wblk unpack_q5_0(const uint8_t *b) {
+    /* q - 16 = nibble where the fifth bit is set, else nibble - 16, i.e.
+     * the nibble with 0xF0 OR'd in */
+    const __m256i hi = _mm256_andnot_si256(bits32(b + 2), _mm256_set1_epi8((char)0xF0));
+    wblk r = {_mm256_or_si256(nibbles32(b + 6), hi), half_at(b), 0};
+    return r;
+}
+KT static inline wblk unpack_q5_1(const uint8_t *b) {
+    const __m256i hi = _mm256_and_si256(bits32(b + 4), _mm256_set1_epi8(0x10));
+    wblk r = {_mm256_or_si256(nibbles32(b + 8), hi), half_at(b), half_at(b + 2)};
+    return r;
+}
+KT static inline wblk unpack_q8_0(const uint8_t *b) {
+    wblk r = {load32(b + 2), half_at(b), 0};
+    return r;
+}
+
+/* One block's contribution for one token: acc += d*dx * sum(q*x) (+ m*dx
+ * * sum(x) into accm for the types with a min). */
+#define STEP(SIGNED, HAS_MIN, wb, bx, acc, accm)                                            \
+    do {                                                                                    \
+        const __m256i xq_ = load32((bx) + 2);                                               \
+        const float dx_ = half_at(bx);                                                      \
+        const __m256i p_ = SIGNED ? dot_s8s8((wb).q, xq_) : dot_u8s8((wb).q, xq_);          \
+        acc = _mm256_fmadd_ps(_mm256_set1_ps((wb).d * dx_), _mm256_cvtepi32_ps(p_), acc);   \
+        if (HAS_MIN)                                                                        \
+            accm = _mm256_fmadd_ps(_mm256_set1_ps((wb).m * dx_), _mm256_cvtepi32_ps(sum_s8(xq_)), accm); \
+    } while (0)
+
+#define DEF_DOT32(NAME, UNPACK, BYTES, SIGNED, HAS_MIN)                                     \
+    KT static void NAME(int64_t n, float *out, const void *w, const void *x) {              \
+        const uint8_t *bw = w, *bx = x;                                                     \
+        __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();                       \
+        for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0) {                 \
+            const wblk wb = UNPACK(bw);                                                     \
+            STEP(SIGNED, HAS_MIN, wb, bx, acc, accm);                                       \
+        }                                                                                   \
+        *out = hsum(_mm256_add_ps(acc, accm));                                              \
+    }                                                                                       \
+    KT static void NAME##_4x(int64_t n, float *out, size_t ldo, const void *w, const void *x, \
+                             size_t xs) {                                                   \
+        const uint8_t *bw = w, *bx = x;                                                     \
+        __m256 acc[4], accm[4];                                                             \
+        for (int k = 0; k < 4; k++) acc[k] = accm[k] = _mm256_setzero_ps();                 \
+        for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0) {                 \
+            const wblk wb = UNPACK(bw);                                                     \
+            for (int k = 0; k < 4; k++) STEP(SIGNED, HAS_MIN, wb, bx + k * xs, acc[k], accm[k]); \
+        }                                                                                   \
+        for (int k = 0; k < 4; k++) out[k * ldo] = hsum(_mm256_add_ps(acc[k], accm[k]));   \
+    }
+
+DEF_DOT32(dot_q4_0, unpack_q4_0, KB_Q4_0, 1, 0)
+DEF_DOT32(dot_q4_1, unpack_q4_1, KB_Q4_1, 0, 1)
+DEF_DOT32(dot_q5_0, unpack_q5_0, KB_Q5_0, 1, 0)
+DEF_DOT32(dot_q5_1, unpack_q5_1, KB_Q5_1, 0, 1)
+DEF_DOT32(dot_q8_0, unpack_q8_0, KB_Q8_0, 1, 0)
+
+/* ------------------------------------------------ k-quants x Q8_K */
+
+/* A k-quant super-block unpacked once (for 1 or 4 tokens): 8 vectors of
+ * 32 unsigned values with their int16 scale vectors, and what the scalar
+ * correction term needs. */
+typedef struct kblk {
+    __m256i q[8], sc[8];
+    int mn[16]; /* Q4_K/Q5_K: mins of the 8 sub-blocks; Q6_K: the 16 scales */
+    float d, dmin;
+} kblk;
+
+/* Q4_K / Q5_K: 4 groups of 64 values, each 32 bytes of qs (low nibbles =
+ * values 64g..64g+31 with scale sc[2g], high = the next 32 with sc[2g+1]);
+ * Q5_K's fifth bits: bit 2g of qh[l] for value 64g + l, 2g+1 for +32. */
+KT static inline void unpack_k45(const uint8_t *bw, const uint8_t *qh, const uint8_t *qs, kblk *k) {
+    __m256i h = qh ? load32(qh) : _mm256_setzero_si256();
+    const __m256i m4 = _mm256_set1_epi8(0x0F), b1 = _mm256_set1_epi8(0x01);
+    for (int g = 0; g < 4; g++) {
+        int sc0, sc1;
+        kern_k4_scale_min(2 * g, bw + 4, &sc0, &k->mn[2 * g]);
+        kern_k4_scale_min(2 * g + 1, bw + 4, &sc1, &k->mn[2 * g + 1]);
+        k->sc[2 * g] = _mm256_set1_epi16((short)sc0);
+        k->sc[2 * g + 1] = _mm256_set1_epi16((short)sc1);
+        const __m256i q = load32(qs + 32 * g);
+        __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+        if (qh) {
+            lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(h, b1), 4));
+            hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 1), b1), 4));
+            h = _mm256_srli_epi16(h, 2);
+        }
+        k->q[2 * g] = lo;
+        k->q[2 * g + 1] = hi;
+    }
+    k->d = half_at(bw);
+    k->dmin = half_at(bw + 2);
+}
+KT static inline void unpack_q4_k(const uint8_t *bw, kblk *k) { unpack_k45(bw, NULL, bw + 16, k); }
+KT static inline void unpack_q5_k(const uint8_t *bw, kblk *k) { unpack_k45(bw, bw + 16, bw + 48, k); }
+
+/* One token: acc += d*dx * sum_j sc_j * (q.x)_j; returns the min term
+ * dmin*dx * sum_j m_j * sum(x over sub-block j), from Q8_K's bsums. */
+KT static inline float step_k45(const kblk *k, const uint8_t *bx, __m256 *acc) {
+    const uint8_t *qx = bx + Q8K_QS;
+    __m256i sumi = _mm256_setzero_si256();
+    for (int j = 0; j < 8; j++)
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(k->q[j], load32(qx + 32 * j)), k->sc[j]));
+    const float dx = kern_f32(bx);
+    *acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * k->d), _mm256_cvtepi32_ps(sumi), *acc);
+    int sum_m = 0;
+    for (int j = 0; j < 8; j++)
+        sum_m += k->mn[j] * (kern_i16(bx + Q8K_BSUMS + 4 * j) + kern_i16(bx + Q8K_BSUMS + 4 * j + 2));
+    return dx * k->dmin * (float)sum_m;
+}
+
+/* Q6_K: sum((q - 32) * x) = sum(q * x) - 32 * sum(x), with q in 0..63
+ * unsigned for maddubs and sum(x) per 16 from bsums. Value 128h + 32k + l
+ * takes nibble k>>1 of ql[64h + 32(k&1) + l] and bits 2k, 2k+1 of
+ * qh[32h + l]; scale sc[8h + 2k + (l >= 16)] (one per 128-bit lane). */
+KT static inline void unpack_q6_k(const uint8_t *bw, kblk *k) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x03);
+    const int8_t *sc = (const int8_t *)(bw + Q6K_SC);
+    for (int h = 0; h < 2; h++) {
+        const __m256i A = load32(bw + 64 * h), B = load32(bw + 64 * h + 32);
+        const __m256i H = load32(bw + Q6K_QH + 32 * h);
+        const __m256i lo[4] = {_mm256_and_si256(A, m4), _mm256_and_si256(B, m4),
+                               _mm256_and_si256(_mm256_srli_epi16(A, 4), m4),
+                               _mm256_and_si256(_mm256_srli_epi16(B, 4), m4)};
+        for (int j = 0; j < 4; j++) {
+            const __m256i hb = _mm256_and_si256(_mm256_srli_epi16(H, 2 * j), m2);
+            k->q[4 * h + j] = _mm256_or_si256(lo[j], _mm256_slli_epi16(hb, 4));
+            const int s = 8 * h + 2 * j;
+            k->sc[4 * h + j] = _mm256_set_m128i(_mm_set1_epi16(sc[s + 1]), _mm_set1_epi16(sc[s]));
+        }
+    }
+    for (int j = 0; j < 16; j++) k->mn[j] = sc[j];
+    k->d = half_at(bw + Q6K_D);
+}
+
+/* Returns the -32 correction d*dx * 32 * sum_s sc_s * bsum_s. */
+KT static inline float step_q6_k(const kblk *k, const uint8_t *bx, __m256 *acc) {
+    const uint8_t *qx = bx + Q8K_QS;
+    __m256i sumi = _mm256_setzero_si256();
+    for (int j = 0; j < 8; j++)
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(k->q[j], load32(qx + 32 * j)), k->sc[j]));
+    int bs = 0;
+    for (int j = 0; j < 16; j++) bs += k->mn[j] * kern_i16(bx + Q8K_BSUMS + 2 * j);
+    const float d = kern_f32(bx) * k->d;
+    *acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), *acc);
+    return d * (float)(32 * bs);
+}
+
+#define DEF_DOTK(NAME, UNPACK, STEPK, BYTES)                                                \
+    KT static void NAME(int64_t n, float *out, const void *w, const void *x) {              \
+        const uint8_t *bw = w, *bx = x;                                                     \
+        __m256 acc = _mm256_setzero_ps();                                                   \
+        float corr = 0;                                                                     \
+        kblk kb;                                                                            \
+        for (int64_t b = 0; b < n / KQK_K; b++, bw += BYTES, bx += KB_Q8_K) {               \
+            UNPACK(bw, &kb);                                                                \
+            corr += STEPK(&kb, bx, &acc);                                                   \
+        }                                                                                   \
+        *out = hsum(acc) - corr;                                                            \
+    }                                                                                       \
+    KT static void NAME##_4x(int64_t n, float *out, size_t ldo, const void *w, const void *x, \
+                             size_t xs) {                                                   \
+        const uint8_t *bw = w, *bx = x;                                                     \
+        __m256 acc[4];                                                                      \
+        float corr[4] = {0, 0, 0, 0};                                                       \
+        for (int k = 0; k < 4; k++) acc[k] = _mm256_setzero_ps();                           \
+        kblk kb;                                                                            \
+        for (int64_t b = 0; b < n / KQK_K; b++, bw += BYTES, bx += KB_Q8_K) {               \
+            UNPACK(bw, &kb);                                                                \
+            for (int k = 0; k < 4; k++) corr[k] += STEPK(&kb, bx + k * xs, &acc[k]);        \
+        }                                                                                   \
+        for (int k = 0; k < 4; k++) out[k * ldo] = hsum(acc[k]) - corr[k];                  \
+    }
+
+DEF_DOTK(dot_q4_k, unpack_q4_k, step_k45, KB_Q4_K)
+DEF_DOTK(dot_q5_k, unpack_q5_k, step_k45, KB_Q5_K)
+DEF_DOTK(dot_q6_k, unpack_q6_k, step_q6_k, KB_Q6_K)
+
+const kern_ops kern_ops_avx2 = {
+    .isa = KERN_ISA_AVX2,
+    .name = "avx2",
+    .vec_dot =
+        {
+            [GGML_TYPE_F32] = dot_f32,
+            [GGML_TYPE_F16] = dot_f16,
+            [GGML_TYPE_BF16] = dot_bf16,
+            [GGML_TYPE_Q4_0] = dot_q4_0,
+            [GGML_TYPE_Q4_1] = dot_q4_1,
+            [GGML_TYPE_Q5_0] = dot_q5_0,
+            [GGML_TYPE_Q5_1] = dot_q5_1,
+            [GGML_TYPE_Q8_0] = dot_q8_0,
+            [GGML_TYPE_Q4_K] = dot_q4_k,
+            [GGML_TYPE_Q5_K] = dot_q5_k,
+            [GGML_TYPE_Q6_K] = dot_q6_k,
+        },
+    .vec_dot_4x =
+        {
+            [GGML_TYPE_Q4_0] = dot_q4_0_4x,
+            [GGML_TYPE_Q4_1] = dot_q4_1_4x,
+            [GGML_TYPE_Q5_0] = dot_q5_0_4x,
+            [GGML_TYPE_Q5_1] = dot_q5_1_4x,
+            [GGML_TYPE_Q8_0] = dot_q8_0_4x,
+            [GGML_TYPE_Q4_K] = dot_q4_k_4x,
+            [GGML_TYPE_Q5_K] = dot_q5_k_4x,
+            [GGML_TYPE_Q6_K] = dot_q6_k_4x,
+        },
+    .quantize_act = kern_quantize_act_ref,
+};
+
+#else
+typedef int kern_avx2_unused; /* ISO C wants a declaration in every file */
+#endif
