@@ -11,86 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* UTF-8 comes from src/unicode. Template strings are valid UTF-8, so an
+ * invalid byte can only mean a bug; it is read as its own byte value
+ * (Latin-1) rather than stopping the render. */
 size_t pystr_decode(const char *str, size_t n, uint32_t *cp) {
-    const unsigned char *s = (const unsigned char *)str;
     if (n == 0) {
         *cp = 0;
         return 0;
     }
-    unsigned char c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (len == 1 || len > n) {
-        *cp = c;
-        return 1;
-    }
-    uint32_t v = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *cp = c;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    *cp = v;
+    size_t len = utf8_decode(str, n, cp);
+    if (*cp == UTF8_INVALID) *cp = (unsigned char)str[0];
     return len;
 }
 
-size_t pystr_encode(uint32_t cp, char *out) {
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
+size_t pystr_encode(uint32_t cp, char *out) { return utf8_encode(cp, out); }
 
-bool pystr_valid_utf8(const char *str, size_t n, size_t *bad) {
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t min;
-        if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-        else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-        else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
-        else goto fail;
-        if (i + len > n) goto fail;
-        uint32_t v = c & (0x7F >> len);
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) goto fail;
-            v = (v << 6) | (s[i + k] & 0x3F);
-        }
-        if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) goto fail;
-        i += len;
-    }
-    return true;
-fail:
-    if (bad) *bad = i;
-    return false;
-}
+bool pystr_valid_utf8(const char *str, size_t n, size_t *bad) { return utf8_validate(str, n, bad); }
 
 /* Python's str.isspace() (also what `\s` matches in jinja2's lexer). */
 bool pystr_isspace(uint32_t cp) {
