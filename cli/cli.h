@@ -9,6 +9,7 @@ int cmd_info(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_detokenize(int argc, char **argv);
 int cmd_template(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Prints "wick: <message>" to stderr and returns 1. */
 int cli_fail(const wick_error *err);

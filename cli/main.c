@@ -14,6 +14,7 @@ static const cli_command COMMANDS[] = {
     {"tokenize", cmd_tokenize, "print the token ids of a text"},
     {"detokenize", cmd_detokenize, "print the text of token ids"},
     {"template", cmd_template, "render the model's chat template for a conversation"},
+    {"run", cmd_run, "generate text from a prompt (greedy decoding)"},
 };
 
 int cli_fail(const wick_error *err) {

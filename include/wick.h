@@ -156,6 +156,59 @@ wick_status wick_chat_template_apply(const wick_model *model, const char *templa
                                      const char *extra_json, int add_generation_prompt,
                                      char **out, size_t *out_len, wick_error *err);
 
+/* ------------------------------------------------------------ generation
+ *
+ * A wick_context runs the model's forward pass on the CPU: it binds the
+ * model's tensors (memory-mapped, never copied), owns a KV cache of n_ctx
+ * positions (f16) and a thread pool. One context serves one sequence; the
+ * model may be shared by several contexts. Supported architectures:
+ * llama, qwen2, qwen3, phi3, gemma2, gemma3 (others fail in
+ * wick_context_new with a message that lists these). A model opened with
+ * wick_model_open_bytes must have been given the whole file (len ==
+ * file_size) before a context is made from it. */
+
+typedef struct wick_context wick_context;
+
+typedef struct wick_context_params {
+    uint32_t n_ctx;   /* KV cache positions; 0 = the model's context_length, at most 4096 */
+    uint32_t n_batch; /* prompt tokens per forward step (prefill); 0 = 32 */
+    int n_threads;    /* threads splitting each matrix product; < 1 = 1 */
+} wick_context_params;
+
+wick_context_params wick_context_default_params(void);
+
+wick_status wick_context_new(const wick_model *model, const wick_context_params *params,
+                             wick_context **out, wick_error *err);
+void wick_context_free(wick_context *ctx);
+
+/* Appends tokens to the sequence (prompt prefill or one generated token)
+ * and computes the next-token logits after the last one. Fails with
+ * WICK_ERR_LIMIT, changing nothing, if they do not fit in the context. */
+wick_status wick_decode(wick_context *ctx, const int32_t *tokens, size_t n_tokens, wick_error *err);
+
+/* The logits (*n_vocab floats) after the last decoded token, or NULL
+ * before the first wick_decode. Valid until the next decode. */
+const float *wick_get_logits(const wick_context *ctx, int32_t *n_vocab);
+
+uint32_t wick_context_n_ctx(const wick_context *ctx);
+uint32_t wick_context_n_past(const wick_context *ctx); /* tokens in the cache */
+void wick_context_reset(wick_context *ctx);           /* forget the sequence */
+
+/* Index of the largest logit (the first on ties); -1 if n <= 0. */
+int32_t wick_argmax(const float *logits, int32_t n);
+
+/* Called for each generated token; return nonzero to stop. */
+typedef int (*wick_token_callback)(int32_t token, void *user);
+
+/* Greedy (temperature 0) generation: decodes the prompt, then repeatedly
+ * takes the argmax token, hands it to `cb` and decodes it, until
+ * max_tokens, an end-of-generation token (not handed to cb), a full
+ * context, or cb asks to stop. *n_generated (may be NULL) counts the
+ * tokens handed to cb. */
+wick_status wick_generate_greedy(wick_context *ctx, const int32_t *prompt, size_t n_prompt,
+                                 size_t max_tokens, wick_token_callback cb, void *user,
+                                 size_t *n_generated, wick_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,76 @@
+/* Threaded matrix products (see matmul.h). */
+#include "ops/matmul.h"
+
+#include "gguf/ggml_types.h"
+#include "quant/quant.h"
+
+#include <string.h>
+
+typedef struct matmul_task {
+    const op_exec *ex;
+    const op_weight *W;
+    const float *bias;
+    const float *X;
+    int64_t ldx, n_tokens;
+    float *Y;
+    int64_t ldy;
+    size_t act_row; /* bytes per quantized activation row; 0: fallback path */
+} matmul_task;
+
+void op_weight_row(const op_weight *W, int64_t r, float *out) {
+    const uint8_t *row = (const uint8_t *)W->data + (size_t)r * W->row_bytes;
+    if (W->type == GGML_TYPE_F32)
+        memcpy(out, row, (size_t)W->n_in * sizeof(float));
+    else
+        dequantize_row(W->type, row, out, W->n_in);
+}
+
+/* Four accumulators: breaks the add dependency chain so the compiler can
+ * vectorize without -ffast-math. */
+static float dot_f32(const float *a, const float *b, int64_t n) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++) s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+static void matmul_worker(void *arg, int ith, int nth) {
+    const matmul_task *t = arg;
+    const op_weight *W = t->W;
+    long long r0, r1;
+    wick_split_range(W->n_out, ith, nth, &r0, &r1);
+    if (r0 >= r1) return;
+    if (t->act_row) {
+        kern_matmul(t->ex->ops, W->type, W->data, W->row_bytes, r0, r1, W->n_in, t->ex->act,
+                    t->act_row, t->n_tokens, t->Y, t->ldy);
+        if (t->bias)
+            for (int64_t k = 0; k < t->n_tokens; k++)
+                for (long long r = r0; r < r1; r++) t->Y[k * t->ldy + r] += t->bias[r];
+        return;
+    }
+    float *row = t->ex->scratch + (size_t)ith * (size_t)W->n_in;
+    for (long long r = r0; r < r1; r++) {
+        op_weight_row(W, r, row);
+        const float b = t->bias ? t->bias[r] : 0.0f;
+        for (int64_t k = 0; k < t->n_tokens; k++)
+            t->Y[k * t->ldy + r] = dot_f32(row, t->X + k * t->ldx, W->n_in) + b;
+    }
+}
+
+void op_matmul(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
+               int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy) {
+    matmul_task t = {ex, W, bias, X, ldx, n_tokens, Y, ldy, 0};
+    if (ex->ops && kern_act_type(W->type) != GGML_TYPE_COUNT && ex->ops->vec_dot[W->type]) {
+        t.act_row = kern_act_row_bytes(W->type, W->n_in);
+        for (int64_t k = 0; k < n_tokens; k++)
+            ex->ops->quantize_act(W->type, X + k * ldx, (uint8_t *)ex->act + (size_t)k * t.act_row,
+                                  W->n_in);
+    }
+    wick_thread_pool_run(ex->pool, matmul_worker, &t);
+}
