@@ -14,7 +14,9 @@ static const cli_command COMMANDS[] = {
     {"tokenize", cmd_tokenize, "print the token ids of a text"},
     {"detokenize", cmd_detokenize, "print the text of token ids"},
     {"template", cmd_template, "render the model's chat template for a conversation"},
-    {"run", cmd_run, "generate text from a prompt (greedy decoding)"},
+    {"run", cmd_run, "generate text from a prompt (greedy, or sampled with --temp)"},
+    {"chat", cmd_chat, "interactive chat through the model's template"},
+    {"bench", cmd_bench, "prompt/generation speed (pp/tg tokens/s)"},
 };
 
 int cli_fail(const wick_error *err) {
