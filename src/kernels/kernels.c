@@ -126,8 +126,12 @@ void kern_matvec(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_
                  int64_t r0, int64_t r1, int64_t n, const void *xq, float *y) {
     const kern_vec_dot_fn dot = wtype < GGML_TYPE_COUNT ? ops->vec_dot[wtype] : NULL;
     if (!dot) return; /* callers check kern_act_type() != GGML_TYPE_COUNT first */
+    const kern_vec_dot_4r_fn dot4r = ops->vec_dot_4r[wtype];
     const uint8_t *w = (const uint8_t *)W + (size_t)r0 * row_bytes;
-    for (int64_t r = r0; r < r1; r++, w += row_bytes) dot(n, &y[r], w, xq);
+    int64_t r = r0;
+    if (dot4r)
+        for (; r + 4 <= r1; r += 4, w += 4 * row_bytes) dot4r(n, &y[r], w, row_bytes, xq);
+    for (; r < r1; r++, w += row_bytes) dot(n, &y[r], w, xq);
 }
 
 /* Prefill: rows are taken KERN_TILE_ROWS at a time and every token runs
@@ -155,10 +159,7 @@ void kern_matmul(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_
                     dot4(n, &Y[t * ldy + r], (size_t)ldy, w, x + (size_t)t * x_row_bytes, x_row_bytes);
             }
         }
-        for (; t < n_tokens; t++) {
-            const uint8_t *w = (const uint8_t *)W + (size_t)rt * row_bytes;
-            const uint8_t *xt = x + (size_t)t * x_row_bytes;
-            for (int64_t r = rt; r < re; r++, w += row_bytes) dot(n, &Y[t * ldy + r], w, xt);
-        }
+        for (; t < n_tokens; t++)
+            kern_matvec(ops, wtype, W, row_bytes, rt, re, n, x + (size_t)t * x_row_bytes, Y + t * ldy);
     }
 }

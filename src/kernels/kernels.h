@@ -36,15 +36,28 @@ typedef void (*kern_vec_dot_fn)(int64_t n, float *out, const void *w, const void
 typedef void (*kern_vec_dot_4x_fn)(int64_t n, float *out, size_t ldo, const void *w,
                                    const void *x, size_t x_stride);
 
+/* The same for 4 consecutive weight rows and one token (decode): out[r] =
+ * dot(w + r * row_bytes, x) for r in 0..3, each activation block loaded
+ * once. Optional; the same bits as 4 vec_dot calls. */
+typedef void (*kern_vec_dot_4r_fn)(int64_t n, float *out, const void *w, size_t row_bytes,
+                                   const void *x);
+
 typedef struct kern_ops {
     kern_isa isa;
     const char *name;                      /* "scalar", "avx2", ... */
     kern_vec_dot_fn vec_dot[40];           /* indexed by ggml type id; NULL = unsupported */
     kern_vec_dot_4x_fn vec_dot_4x[40];     /* optional (NULL: kern_matmul uses vec_dot) */
+    kern_vec_dot_4r_fn vec_dot_4r[40];     /* optional (NULL: rows one at a time) */
     /* Quantizes f32 activations into the activation format for weight
      * type `wtype`; returns bytes written (kern_act_row_bytes), 0 if the
      * type is unsupported or n is not a multiple of its block size. */
     size_t (*quantize_act)(uint32_t wtype, const float *x, void *out, int64_t n);
+    /* Attention over the f16 KV cache: dot(x, h) of n f32 / f16 values,
+     * and y[i] += a * h[i]. Every table has them (scalar where no SIMD
+     * one exists); the same table gives the same bits whatever the
+     * batching or threading, which the forward pass relies on. */
+    float (*dot_f32_f16)(int64_t n, const float *x, const uint16_t *h);
+    void (*axpy_f16)(int64_t n, float a, const uint16_t *h, float *y);
 } kern_ops;
 
 const kern_ops *kern_ops_for(kern_isa isa); /* NULL if not compiled in / not supported by this CPU */

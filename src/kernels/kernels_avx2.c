@@ -108,6 +108,75 @@ KT static void dot_bf16(int64_t n, float *out, const void *w, const void *x) {
     *out = s;
 }
 
+/* Attention over the f16 cache (head_dim values: 64..256, a multiple of 8
+ * in every supported model; the tail loop covers the rest). */
+KT static float dot_f32_f16(int64_t n, const float *x, const uint16_t *h) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + i))), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8),
+                             _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + i + 8))), a1);
+    }
+    for (; i + 8 <= n; i += 8)
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + i))), a0);
+    float s = hsum(_mm256_add_ps(a0, a1));
+    for (; i < n; i++) s += x[i] * _cvtsh_ss(h[i]);
+    return s;
+}
+
+KT static void axpy_f16(int64_t n, float a, const uint16_t *h, float *y) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + i))),
+                                                _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += a * _cvtsh_ss(h[i]);
+}
+
+/* Q8_0 activations, bit for bit ggml's quantize_row_q8_0_ref: amax by
+ * max of |x| (max_ps keeps the accumulator on NaN, as fmaxf does), d =
+ * amax / 127, id = 1 / d, q = roundf(x * id). roundf (halves away from
+ * zero) is trunc(v + copysign(0.5 - 2^-25, v)): exact for |v| < 2^23,
+ * and here |v| <= 127. */
+KT static void quantize_q8_0_avx2(const float *x, uint8_t *o, int64_t nb) {
+    const __m256 sign = _mm256_set1_ps(-0.0f), half = _mm256_set1_ps(0.49999997f);
+    const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (int64_t b = 0; b < nb; b++, x += KQK, o += KB_Q8_0) {
+        __m256 v[4];
+        __m256 mx = _mm256_setzero_ps();
+        for (int k = 0; k < 4; k++) {
+            v[k] = _mm256_loadu_ps(x + 8 * k);
+            mx = _mm256_max_ps(_mm256_andnot_ps(sign, v[k]), mx);
+        }
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        const float amax = _mm_cvtss_f32(m4);
+        const float d = amax / 127;
+        const float id = d ? 1.0f / d : 0.0f;
+        const uint16_t dh = wick_f32_to_f16(d);
+        o[0] = (uint8_t)(dh & 0xFF);
+        o[1] = (uint8_t)(dh >> 8);
+        const __m256 vid = _mm256_set1_ps(id);
+        __m256i q[4];
+        for (int k = 0; k < 4; k++) {
+            const __m256 t = _mm256_mul_ps(v[k], vid);
+            const __m256 r = _mm256_add_ps(t, _mm256_or_ps(_mm256_and_ps(t, sign), half));
+            q[k] = _mm256_cvttps_epi32(r); /* truncates toward zero */
+        }
+        const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+        _mm256_storeu_si256((__m256i *)(o + 2), _mm256_permutevar8x32_epi32(p, perm));
+    }
+}
+
+KT static size_t quantize_act_avx2(uint32_t wtype, const float *x, void *out, int64_t n) {
+    if (kern_act_type(wtype) != GGML_TYPE_Q8_0) return kern_quantize_act_ref(wtype, x, out, n);
+    const size_t bytes = kern_act_row_bytes(wtype, n);
+    if (bytes) quantize_q8_0_avx2(x, out, n / KQK);
+    return bytes;
+}
+
 /* ------------------------------------------- 32-value blocks x Q8_0 */
 
 /* Each type: a weight-block unpacker giving signed or unsigned bytes and,
@@ -156,6 +225,16 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
             accm = _mm256_fmadd_ps(_mm256_set1_ps((wb).m * dx_), _mm256_cvtepi32_ps(sum_s8(xq_)), accm); \
     } while (0)
 
+/* One row of the 4-row kernel: STEP with the activation block (and, for
+ * the types with a min, its sum) already loaded; the same arithmetic. */
+#define ROW4(SIGNED, HAS_MIN, UNPACK, wp, xq, dx, xs, acc, accm)                           \
+    do {                                                                                    \
+        const wblk wb_ = UNPACK(wp);                                                        \
+        const __m256i p_ = SIGNED ? dot_s8s8(wb_.q, xq) : dot_u8s8(wb_.q, xq);              \
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(wb_.d * (dx)), _mm256_cvtepi32_ps(p_), acc);    \
+        if (HAS_MIN) accm = _mm256_fmadd_ps(_mm256_set1_ps(wb_.m * (dx)), xs, accm);         \
+    } while (0)
+
 #define DEF_DOT32(NAME, UNPACK, BYTES, SIGNED, HAS_MIN)                                     \
     KT static void NAME(int64_t n, float *out, const void *w, const void *x) {              \
         const uint8_t *bw = w, *bx = x;                                                     \
@@ -178,11 +257,37 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
         for (int k = 0; k < 4; k++) out[k * ldo] = hsum(_mm256_add_ps(acc[k], accm[k]));   \
     }
 
+/* Q8_0 has no 4-row kernel: on the 49k-row output matrix, streamed from
+ * memory, 4 interleaved row streams measured 2x slower than one. */
+#define DEF_DOT32_4R(NAME, UNPACK, BYTES, SIGNED, HAS_MIN)                                  \
+    KT static void NAME##_4r(int64_t n, float *out, const void *w, size_t rb, const void *x) { \
+        const uint8_t *bw = w, *bx = x;                                                     \
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                         \
+        __m256 m0 = a0, m1 = a0, m2 = a0, m3 = a0;                                          \
+        for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0) {                 \
+            const __m256i xq = load32(bx + 2);                                              \
+            const float dx = half_at(bx);                                                   \
+            const __m256 xs = HAS_MIN ? _mm256_cvtepi32_ps(sum_s8(xq)) : _mm256_setzero_ps(); \
+            ROW4(SIGNED, HAS_MIN, UNPACK, bw, xq, dx, xs, a0, m0);                          \
+            ROW4(SIGNED, HAS_MIN, UNPACK, bw + rb, xq, dx, xs, a1, m1);                     \
+            ROW4(SIGNED, HAS_MIN, UNPACK, bw + 2 * rb, xq, dx, xs, a2, m2);                 \
+            ROW4(SIGNED, HAS_MIN, UNPACK, bw + 3 * rb, xq, dx, xs, a3, m3);                 \
+        }                                                                                   \
+        out[0] = hsum(_mm256_add_ps(a0, m0));                                               \
+        out[1] = hsum(_mm256_add_ps(a1, m1));                                               \
+        out[2] = hsum(_mm256_add_ps(a2, m2));                                               \
+        out[3] = hsum(_mm256_add_ps(a3, m3));                                               \
+    }
+
 DEF_DOT32(dot_q4_0, unpack_q4_0, KB_Q4_0, 1, 0)
 DEF_DOT32(dot_q4_1, unpack_q4_1, KB_Q4_1, 0, 1)
 DEF_DOT32(dot_q5_0, unpack_q5_0, KB_Q5_0, 1, 0)
 DEF_DOT32(dot_q5_1, unpack_q5_1, KB_Q5_1, 0, 1)
 DEF_DOT32(dot_q8_0, unpack_q8_0, KB_Q8_0, 1, 0)
+DEF_DOT32_4R(dot_q4_0, unpack_q4_0, KB_Q4_0, 1, 0)
+DEF_DOT32_4R(dot_q4_1, unpack_q4_1, KB_Q4_1, 0, 1)
+DEF_DOT32_4R(dot_q5_0, unpack_q5_0, KB_Q5_0, 1, 0)
+DEF_DOT32_4R(dot_q5_1, unpack_q5_1, KB_Q5_1, 0, 1)
 
 /* ------------------------------------------------ k-quants x Q8_K */
 
@@ -333,7 +438,16 @@ const kern_ops kern_ops_avx2 = {
             [GGML_TYPE_Q5_K] = dot_q5_k_4x,
             [GGML_TYPE_Q6_K] = dot_q6_k_4x,
         },
-    .quantize_act = kern_quantize_act_ref,
+    .vec_dot_4r =
+        {
+            [GGML_TYPE_Q4_0] = dot_q4_0_4r,
+            [GGML_TYPE_Q4_1] = dot_q4_1_4r,
+            [GGML_TYPE_Q5_0] = dot_q5_0_4r,
+            [GGML_TYPE_Q5_1] = dot_q5_1_4r,
+        },
+    .quantize_act = quantize_act_avx2,
+    .dot_f32_f16 = dot_f32_f16,
+    .axpy_f16 = axpy_f16,
 };
 
 #else

@@ -73,6 +73,10 @@ void kern_dot_q4_k_scalar(int64_t n, float *out, const void *w, const void *x);
 void kern_dot_q5_k_scalar(int64_t n, float *out, const void *w, const void *x);
 void kern_dot_q6_k_scalar(int64_t n, float *out, const void *w, const void *x);
 
+/* Attention helpers (kernels_scalar.c), the fallback for every table. */
+float kern_dot_f32_f16_scalar(int64_t n, const float *x, const uint16_t *h);
+void kern_axpy_f16_scalar(int64_t n, float a, const uint16_t *h, float *y);
+
 /* Activation quantizer shared by every table (kernels.c): bit-exact with
  * ggml's reference quantize_row_q8_0 / quantize_row_q8_K. */
 size_t kern_quantize_act_ref(uint32_t wtype, const float *x, void *out, int64_t n);

@@ -292,6 +292,8 @@ const kern_ops kern_ops_neon = {
             [GGML_TYPE_Q6_K] = dot_q6_k_4x,
         },
     .quantize_act = kern_quantize_act_ref,
+    .dot_f32_f16 = kern_dot_f32_f16_scalar,
+    .axpy_f16 = kern_axpy_f16_scalar,
 };
 
 #else

@@ -191,6 +191,16 @@ void kern_dot_q6_k_scalar(int64_t n, float *out, const void *w, const void *x) {
     *out = s;
 }
 
+float kern_dot_f32_f16_scalar(int64_t n, const float *x, const uint16_t *h) {
+    float s = 0.0f;
+    for (int64_t i = 0; i < n; i++) s += x[i] * wick_f16_to_f32(h[i]);
+    return s;
+}
+
+void kern_axpy_f16_scalar(int64_t n, float a, const uint16_t *h, float *y) {
+    for (int64_t i = 0; i < n; i++) y[i] += a * wick_f16_to_f32(h[i]);
+}
+
 const kern_ops kern_ops_scalar = {
     .isa = KERN_ISA_SCALAR,
     .name = "scalar",
@@ -209,4 +219,6 @@ const kern_ops kern_ops_scalar = {
             [GGML_TYPE_Q6_K] = kern_dot_q6_k_scalar,
         },
     .quantize_act = kern_quantize_act_ref,
+    .dot_f32_f16 = kern_dot_f32_f16_scalar,
+    .axpy_f16 = kern_axpy_f16_scalar,
 };

@@ -168,7 +168,6 @@ static void attn_worker(void *arg, int ith, int nth) {
     const uint32_t hd = hp->head_dim, group = hp->n_head / hp->n_head_kv;
     const size_t Q = (size_t)hp->n_head * hd;
     float *scores = c->scores + (size_t)ith * c->n_ctx;
-    float *krow = c->scratch + (size_t)ith * c->scratch_per_thread;
     long long i0, i1;
     wick_split_range((long long)t->n_tokens * hp->n_head, ith, nth, &i0, &i1);
     for (long long item = i0; item < i1; item++) {
@@ -178,23 +177,19 @@ static void attn_worker(void *arg, int ith, int nth) {
         uint32_t j0 = 0;
         if (t->swa && pos + 1 > hp->n_swa) j0 = pos + 1 - hp->n_swa;
         const float *qv = c->q + tok * Q + (size_t)head * hd;
+        const kern_ops *ops = c->ex.ops;
+        const float scale = hp->attn_scale, cap = hp->attn_softcap;
         for (uint32_t j = j0; j <= pos; j++) {
             const uint16_t *kr = kv_cache_k(&c->kv, t->layer, j) + (size_t)kvh * hd;
-            for (uint32_t d = 0; d < hd; d++) krow[d] = wick_f16_to_f32(kr[d]);
-            float s = 0.0f;
-            for (uint32_t d = 0; d < hd; d++) s += qv[d] * krow[d];
-            s *= hp->attn_scale;
-            if (hp->attn_softcap > 0) s = hp->attn_softcap * tanhf(s / hp->attn_softcap);
+            float s = ops->dot_f32_f16(hd, qv, kr) * scale;
+            if (cap > 0) s = cap * tanhf(s / cap);
             scores[j - j0] = s;
         }
         op_softmax(scores, pos - j0 + 1);
         float *out = c->attn + tok * Q + (size_t)head * hd;
         memset(out, 0, hd * sizeof *out);
-        for (uint32_t j = j0; j <= pos; j++) {
-            const uint16_t *vr = kv_cache_v(&c->kv, t->layer, j) + (size_t)kvh * hd;
-            const float w = scores[j - j0];
-            for (uint32_t d = 0; d < hd; d++) out[d] += w * wick_f16_to_f32(vr[d]);
-        }
+        for (uint32_t j = j0; j <= pos; j++)
+            ops->axpy_f16(hd, scores[j - j0], kv_cache_v(&c->kv, t->layer, j) + (size_t)kvh * hd, out);
     }
 }
 
@@ -224,9 +219,11 @@ static void forward_layer(wick_context *c, uint32_t il, uint32_t n) {
             memcpy(c->v + t * KV, c->fused + t * W3 + Q + KV, KV * sizeof(float));
         }
     } else {
-        op_matmul(&c->ex, &L->wq, L->bq, c->h, (int64_t)E, n, c->q, (int64_t)Q);
-        op_matmul(&c->ex, &L->wk, L->bk, c->h, (int64_t)E, n, c->k, (int64_t)KV);
-        op_matmul(&c->ex, &L->wv, L->bv, c->h, (int64_t)E, n, c->v, (int64_t)KV);
+        const op_weight *W[3] = {&L->wq, &L->wk, &L->wv};
+        const float *B[3] = {L->bq, L->bk, L->bv};
+        float *Y[3] = {c->q, c->k, c->v};
+        const int64_t ld[3] = {(int64_t)Q, (int64_t)KV, (int64_t)KV};
+        op_matmul_shared(&c->ex, 3, W, B, c->h, (int64_t)E, n, Y, ld);
     }
     for (uint32_t t = 0; t < n; t++) {
         float *q = c->q + t * Q, *k = c->k + t * KV;
@@ -255,8 +252,10 @@ static void forward_layer(wick_context *c, uint32_t il, uint32_t n) {
             memcpy(c->u + t * F, c->fused + t * 2 * F + F, F * sizeof(float));
         }
     } else {
-        op_matmul(&c->ex, &L->gate, NULL, c->h, (int64_t)E, n, c->g, (int64_t)F);
-        op_matmul(&c->ex, &L->up, NULL, c->h, (int64_t)E, n, c->u, (int64_t)F);
+        const op_weight *W[2] = {&L->gate, &L->up};
+        float *Y[2] = {c->g, c->u};
+        const int64_t ld[2] = {(int64_t)F, (int64_t)F};
+        op_matmul_shared(&c->ex, 2, W, NULL, c->h, (int64_t)E, n, Y, ld);
     }
     if (a->ffn_act == ARCH_FFN_GELU)
         op_geglu(c->g, c->g, c->u, (int64_t)(n * F));

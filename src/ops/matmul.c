@@ -63,14 +63,38 @@ static void matmul_worker(void *arg, int ith, int nth) {
     }
 }
 
-void op_matmul(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
-               int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy) {
+/* Runs one product; `quantized`: ex->act already holds X in W's
+ * activation format (a previous product of the same input). */
+static void matmul_one(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
+                       int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy, int quantized) {
     matmul_task t = {ex, W, bias, X, ldx, n_tokens, Y, ldy, 0};
     if (ex->ops && kern_act_type(W->type) != GGML_TYPE_COUNT && ex->ops->vec_dot[W->type]) {
         t.act_row = kern_act_row_bytes(W->type, W->n_in);
-        for (int64_t k = 0; k < n_tokens; k++)
-            ex->ops->quantize_act(W->type, X + k * ldx, (uint8_t *)ex->act + (size_t)k * t.act_row,
-                                  W->n_in);
+        if (!quantized)
+            for (int64_t k = 0; k < n_tokens; k++)
+                ex->ops->quantize_act(W->type, X + k * ldx, (uint8_t *)ex->act + (size_t)k * t.act_row,
+                                      W->n_in);
     }
     wick_thread_pool_run(ex->pool, matmul_worker, &t);
+}
+
+void op_matmul(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
+               int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy) {
+    matmul_one(ex, W, bias, X, ldx, n_tokens, Y, ldy, 0);
+}
+
+void op_matmul_shared(const op_exec *ex, int n_w, const op_weight *const *W, const float *const *bias,
+                      const float *X, int64_t ldx, int64_t n_tokens, float *const *Y, const int64_t *ldy) {
+    for (int i = 0; i < n_w; i++) {
+        /* the quantized input is reusable when the previous weight took the
+         * same activation format over the same width through the kernels */
+        int reuse = 0;
+        if (i > 0 && ex->ops) {
+            const op_weight *a = W[i - 1], *b = W[i];
+            const uint32_t ta = kern_act_type(a->type), tb = kern_act_type(b->type);
+            reuse = ta == tb && ta != GGML_TYPE_COUNT && a->n_in == b->n_in && ex->ops->vec_dot[a->type] &&
+                    ex->ops->vec_dot[b->type];
+        }
+        matmul_one(ex, W[i], bias ? bias[i] : NULL, X, ldx, n_tokens, Y[i], ldy[i], reuse);
+    }
 }

@@ -40,6 +40,12 @@ typedef struct op_exec {
 void op_matmul(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
                int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy);
 
+/* Several products of the same input, X quantized once for all of them
+ * where the weights share an activation format (Q/K/V, gate/up): the same
+ * results as n_w op_matmul calls. bias may be NULL, or hold NULLs. */
+void op_matmul_shared(const op_exec *ex, int n_w, const op_weight *const *W, const float *const *bias,
+                      const float *X, int64_t ldx, int64_t n_tokens, float *const *Y, const int64_t *ldy);
+
 /* One row of W as f32 (the embedding lookup). */
 void op_weight_row(const op_weight *W, int64_t r, float *out);
 

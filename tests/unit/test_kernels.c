@@ -112,6 +112,17 @@ static void test_quantize_act(test_state *ts) {
         CHECK(ts, isa_ops[i]->quantize_act(GGML_TYPE_Q4_0, x, got, N) == sizeof got);
         CHECK_MSG(ts, memcmp(ref, got, sizeof got) == 0, "%s Q8_0 activations differ", isa_ops[i]->name);
     }
+    /* Q8_0 ties: amax 127 makes d = 1, so x * id are the halves
+     * themselves, which roundf takes away from zero (and 0.49999997 down) */
+    float xt[64] = {127.0f, 2.5f, -2.5f, 0.5f, -0.5f, 1.5f, 0.49999997f, -126.5f, 125.5f, -0.49999997f};
+    for (int i = 32; i < 64; i++) xt[i] = (float)(i - 48) * 0.37f;
+    uint8_t tref[68], tgot[68];
+    CHECK(ts, quantize_row(GGML_TYPE_Q8_0, xt, tref, 64));
+    CHECK(ts, (int8_t)tref[3] == 3 && (int8_t)tref[4] == -3 && (int8_t)tref[5] == 1 && (int8_t)tref[8] == 0);
+    for (int i = 0; i < n_isa; i++) {
+        CHECK(ts, isa_ops[i]->quantize_act(GGML_TYPE_Q5_1, xt, tgot, 64) == sizeof tgot);
+        CHECK_MSG(ts, memcmp(tref, tgot, sizeof tgot) == 0, "%s Q8_0 ties differ", isa_ops[i]->name);
+    }
     /* Q8_K, worked by hand: the largest magnitude is +127, so iscale =
      * -127/127 = -1 and q = nearest_even(-x), clamped at 127. */
     float xk[256] = {127.0f, 2.5f, -3.5f, 0.5f, -127.0f, 1.49f};
@@ -351,6 +362,47 @@ static void test_matvec_matmul(test_state *ts) {
     }
 }
 
+/* Attention helpers over f16 rows: every table has them, and each equals
+ * a double-precision reference within float rounding (1e-5 of sum |x h|). */
+static void test_attn_f16(test_state *ts) {
+    collect_isas();
+    static const int64_t lens[] = {1, 7, 8, 16, 64, 72, 128, 131};
+    uint64_t s = 4242;
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        const int64_t n = lens[li];
+        float x[160], y0[160], hf[160];
+        uint16_t h[160];
+        for (int64_t i = 0; i < n; i++) {
+            x[i] = rng_float(&s);
+            h[i] = wick_f32_to_f16(rng_float(&s));
+            hf[i] = wick_f16_to_f32(h[i]);
+            y0[i] = rng_float(&s);
+        }
+        double ref = 0, mag = 0;
+        for (int64_t i = 0; i < n; i++) {
+            ref += (double)x[i] * hf[i];
+            mag += fabs((double)x[i] * hf[i]);
+        }
+        for (int k = 0; k < n_isa; k++) {
+            const kern_ops *o = isa_ops[k];
+            CHECK_MSG(ts, o->dot_f32_f16 && o->axpy_f16, "%s has attention helpers", o->name);
+            if (!o->dot_f32_f16 || !o->axpy_f16) continue;
+            const float d = o->dot_f32_f16(n, x, h);
+            CHECK_MSG(ts, fabs(d - ref) <= 1e-5 * mag + 1e-30, "%s dot_f32_f16 n=%lld: %g vs %g", o->name,
+                      (long long)n, (double)d, ref);
+            float y[160];
+            memcpy(y, y0, sizeof y);
+            o->axpy_f16(n, 0.37f, h, y);
+            int bad = 0;
+            for (int64_t i = 0; i < n; i++) {
+                const double want = y0[i] + 0.37 * hf[i];
+                bad += fabs(y[i] - want) > 1e-6 * (fabs(y0[i]) + fabs(0.37 * hf[i])) + 1e-30;
+            }
+            CHECK_MSG(ts, bad == 0, "%s axpy_f16 n=%lld: %d bad", o->name, (long long)n, bad);
+        }
+    }
+}
+
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define KERN_SANITIZED 1
@@ -445,4 +497,4 @@ static void test_throughput(test_state *ts) {
 }
 
 TEST_MAIN("kernels", TEST(test_dispatch), TEST(test_quantize_act), TEST(test_vec_dot), TEST(test_vec_dot_random_bits),
-          TEST(test_matvec_matmul), TEST(test_throughput))
+          TEST(test_matvec_matmul), TEST(test_attn_f16), TEST(test_throughput))
