@@ -193,6 +193,10 @@ const float *wick_get_logits(const wick_context *ctx, int32_t *n_vocab);
 uint32_t wick_context_n_ctx(const wick_context *ctx);
 uint32_t wick_context_n_past(const wick_context *ctx); /* tokens in the cache */
 void wick_context_reset(wick_context *ctx);           /* forget the sequence */
+/* Keeps the first n_keep cached tokens and forgets the rest (prefix reuse);
+ * n_keep >= n_past changes nothing. The logits are gone until the next
+ * decode. */
+void wick_context_truncate(wick_context *ctx, uint32_t n_keep);
 
 /* Index of the largest logit (the first on ties); -1 if n <= 0. */
 int32_t wick_argmax(const float *logits, int32_t n);

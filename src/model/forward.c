@@ -146,6 +146,12 @@ void wick_context_reset(wick_context *c) {
     c->has_logits = 0;
 }
 
+void wick_context_truncate(wick_context *c, uint32_t n_keep) {
+    if (!c || n_keep >= c->n_past) return;
+    c->n_past = n_keep;
+    c->has_logits = 0;
+}
+
 const float *wick_get_logits(const wick_context *c, int32_t *n_vocab) {
     if (n_vocab) *n_vocab = c ? (int32_t)c->w.hp.n_vocab : 0;
     return c && c->has_logits ? c->logits : NULL;

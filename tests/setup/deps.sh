@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the tests need, when it is missing: clang-19 (sanitizers,
-# libFuzzer), wasi-libc, and qemu-user + arm64 cross libc (the NEON kernels
-# run under qemu) from apt, the Python references from
+# libFuzzer), wasi-libc, qemu-user + arm64 cross libc (the NEON kernels
+# run under qemu), emscripten (the browser build) and chromium (browser
+# tests, through playwright-core) from apt, the Python references from
 # tests/requirements.txt, the npm vocabularies from package-lock.json.
 # Run by `make test` before it builds; quiet when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 need_pkgs=()
-for p in clang-19 lld-19 libclang-rt-19-dev wasi-libc qemu-user-static libc6-dev-arm64-cross libgcc-12-dev-arm64-cross; do
+for p in clang-19 lld-19 libclang-rt-19-dev wasi-libc qemu-user-static libc6-dev-arm64-cross libgcc-12-dev-arm64-cross emscripten chromium; do
     dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 command -v python3 >/dev/null || need_pkgs+=(python3 python3-pip)

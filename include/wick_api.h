@@ -1,0 +1,119 @@
+/* Wick — OpenAI-style requests in the C core.
+ *
+ * The protocol layer shared by every shell: the browser's TypeScript API,
+ * its Web Worker / Service Worker engines, engine.fetch, and the native
+ * CLI all hand this layer the JSON body of an OpenAI request and get back
+ * OpenAI-shaped JSON (chunks while streaming, one response at the end).
+ * The shells own only I/O: clocks for "created" are passed in, abort is a
+ * call between steps, transport (postMessage, SSE) is theirs.
+ *
+ * One wick_engine holds one model's context (KV cache) and the token ids
+ * currently in it, so a request whose prompt starts with the previous
+ * request's tokens (multi-turn chat) decodes only the new suffix. One
+ * request runs at a time per engine; a new request (or abort) ends the
+ * previous one. Not thread-safe per handle (the forward pass inside uses
+ * the engine's own thread pool).
+ *
+ * Requests (JSON objects, validated like OpenAI's server validates them):
+ *   WICK_REQ_CHAT        POST /v1/chat/completions body: messages (system,
+ *                        developer, user, assistant, tool; string or
+ *                        text-part array content), stream,
+ *                        stream_options.include_usage, n, temperature,
+ *                        top_p, max_tokens, max_completion_tokens, stop
+ *                        (string or up to 4 strings), seed, logit_bias,
+ *                        logprobs, top_logprobs, frequency_penalty,
+ *                        presence_penalty, plus top_k, min_p,
+ *                        repetition_penalty, ignore_eos; "model" is
+ *                        accepted and echoed (the shell routes by it).
+ *   WICK_REQ_COMPLETION  POST /v1/completions body: prompt (string),
+ *                        the same sampling fields (logprobs is an integer
+ *                        there, as in OpenAI's legacy API), echo=false.
+ * Unknown fields and fields this engine cannot honour yet are refused with
+ * an error naming them (OpenAI answers "Unrecognized request argument").
+ *
+ * Errors: a refused request makes wick_engine_start return
+ * WICK_ERR_INVALID_ARG (or WICK_ERR_LIMIT when the prompt does not fit the
+ * context) and wick_engine_error_json gives OpenAI's error object:
+ *   {"error":{"message":"...","type":"invalid_request_error",
+ *             "param":"temperature","code":null}}
+ *
+ * Output JSON uses OpenAI's exact shapes: "chat.completion" /
+ * "chat.completion.chunk" / "text_completion" objects with id, object,
+ * created, model, system_fingerprint, choices[] (index, delta or message,
+ * logprobs, finish_reason: "stop" | "length" | "abort"), and usage
+ * {prompt_tokens, completion_tokens, total_tokens, extra:{
+ * prefill_tokens_per_s, decode_tokens_per_s, time_to_first_token_s,
+ * prompt_tokens_reused}}.
+ */
+#ifndef WICK_API_H
+#define WICK_API_H
+
+#include "wick.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wick_engine wick_engine;
+
+typedef struct wick_engine_params {
+    uint32_t n_ctx;       /* 0: the model's context length, at most 4096 */
+    uint32_t n_batch;     /* prompt tokens per prefill step; 0: 32 */
+    int n_threads;        /* < 1: 1 */
+    const char *model_id; /* echoed as "model" in responses; NULL: the model's general.name */
+} wick_engine_params;
+
+void wick_engine_params_default(wick_engine_params *p);
+
+/* The engine borrows `model` (keep it open until wick_engine_free). */
+wick_status wick_engine_new(const wick_model *model, const wick_engine_params *p, wick_engine **out,
+                            wick_error *err);
+void wick_engine_free(wick_engine *e);
+
+typedef enum wick_request_kind { WICK_REQ_CHAT = 0, WICK_REQ_COMPLETION = 1 } wick_request_kind;
+
+typedef struct wick_request_opts {
+    int64_t created;     /* unix seconds for "created" (the shell's clock) */
+    const char *id;      /* response id ("chatcmpl-..."); NULL: derived from created + a counter */
+} wick_request_opts;
+
+/* Validates and starts a request (renders the chat template, tokenizes,
+ * sets up sampling); does no model work yet. On refusal see
+ * wick_engine_error_json. Ends any request still running on `e`. */
+wick_status wick_engine_start(wick_engine *e, wick_request_kind kind, const char *json, size_t len,
+                              const wick_request_opts *opts, wick_error *err);
+
+/* Does one bounded unit of work: one prefill step (at most n_batch prompt
+ * tokens) or one generated token. *out: a JSON array (as text, owned by
+ * the engine, valid until the next call on `e`) of the stream chunks this
+ * step produced, in order; often "[]" (prefill, text held back by a stop
+ * string or an incomplete UTF-8 sequence). When the request is over,
+ * *done = 1 and the array ends with the final chunk(s): finish_reason,
+ * then the usage chunk if stream_options.include_usage. Chunks are produced
+ * whether or not the request streams; a non-streaming shell ignores them
+ * and reads wick_engine_response at the end. Calling again after done
+ * returns "[]" and done = 1. */
+wick_status wick_engine_step(wick_engine *e, const char **out, size_t *out_len, int *done,
+                             wick_error *err);
+
+/* Ends the running request now: finish_reason "abort" on the unfinished
+ * choices. *out as for step (the final chunks). The engine stays usable
+ * and keeps the tokens decoded so far for prefix reuse. */
+wick_status wick_engine_abort(wick_engine *e, const char **out, size_t *out_len, wick_error *err);
+
+/* After done: the complete non-streaming response object (choices with
+ * message/text, logprobs, finish_reason; usage). NULL before. Owned by
+ * the engine until the next start. */
+const char *wick_engine_response(const wick_engine *e, size_t *len);
+
+/* The OpenAI error object of the last refused start or failed step. */
+const char *wick_engine_error_json(const wick_engine *e, size_t *len);
+
+/* Forgets the cached tokens (resetChat): the next request prefills all. */
+void wick_engine_reset(wick_engine *e);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

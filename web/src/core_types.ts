@@ -1,0 +1,79 @@
+/* The contract between the wasm core (web/src/wasm_core.ts, which loads
+ * build/web/wick-*.wasm) and the engine layer (engine.ts, workers, fetch).
+ * Everything model-related happens in C (include/wick_api.h); this layer
+ * only moves bytes and JSON strings across the wasm boundary. */
+
+/** Thrown by every core call that fails; `code` is the C wick_status name. */
+export class WickCoreError extends Error {
+  constructor(message: string, public readonly code: string) {
+    super(message);
+    this.name = 'WickCoreError';
+  }
+}
+
+export interface CoreLoadOptions {
+  /** Threads for the kernels. > 1 needs crossOriginIsolated (SharedArrayBuffer);
+   *  otherwise the single-threaded build is loaded and `threads` is 1. */
+  threads?: number;
+  /** Where the build/web/ files are served from (default: next to wasm_core.js). */
+  baseUrl?: string | URL;
+  /** Called with a human-readable note (e.g. why threads are off). */
+  log?: (level: 'info' | 'warn', message: string) => void;
+}
+
+/** Model bytes being streamed into wasm memory (written once, never copied). */
+export interface CoreModelBuffer {
+  readonly size: number;
+  /** Copies `bytes` into the buffer at `offset` (chunks may arrive in any order). */
+  write(offset: number, bytes: Uint8Array): void;
+  /** Checks the GGUF header in the first `prefix` bytes written so far:
+   *  {needBytes: n} when more of the prefix is needed, {ok: true} when the
+   *  header is complete and valid; throws WickCoreError (with the C message)
+   *  when it is not a valid GGUF. */
+  checkHeader(prefix: number): { ok: true } | { needBytes: number };
+  /** Opens the model (the whole file must be written); the buffer then belongs
+   *  to the model and is released by closeModel. */
+  open(): number; // model handle
+  /** Releases the buffer without opening it. */
+  free(): void;
+}
+
+export interface CoreEngineParams {
+  nCtx?: number;
+  nBatch?: number;
+  nThreads?: number;
+  modelId?: string;
+}
+
+export interface CoreStepResult {
+  /** OpenAI stream chunk objects produced by this step (often empty). */
+  chunks: unknown[];
+  done: boolean;
+}
+
+export interface WickCore {
+  /** Threads actually in use (1 without cross-origin isolation). */
+  readonly threads: number;
+  /** Largest model file this build can hold (bytes). */
+  readonly maxModelBytes: number;
+  /** Kernel ISA name, e.g. "simd128". */
+  readonly isa: string;
+
+  /** Throws WickCoreError (code "LIMIT") if `size` exceeds maxModelBytes or memory runs out. */
+  allocModel(size: number): CoreModelBuffer;
+  /** The model's metadata as `wick info --json` prints it. */
+  modelInfo(model: number): Record<string, unknown>;
+  closeModel(model: number): void;
+
+  engineNew(model: number, params: CoreEngineParams): number; // engine handle
+  engineFree(engine: number): void;
+  /** Validates and starts a request. Returns null on success, or the OpenAI
+   *  error object ({error:{message,type,param,code}}) when the request is refused. */
+  engineStart(engine: number, kind: 'chat' | 'completion', requestJson: string,
+              created: number, id?: string): { error: Record<string, unknown> } | null;
+  engineStep(engine: number): CoreStepResult;
+  engineAbort(engine: number): unknown[];
+  /** The non-streaming response object once a step returned done. */
+  engineResponse(engine: number): Record<string, unknown> | null;
+  engineReset(engine: number): void;
+}
