@@ -323,11 +323,14 @@ DEF_DOT32_4R(dot_q5_1, unpack_q5_1, KB_Q5_1, 0, 1)
 /* ------------------------------------------------ k-quants x Q8_K */
 
 /* A k-quant super-block unpacked once (for 1 or 4 tokens): 8 vectors of
- * 32 unsigned values with their int16 scale vectors, and what the scalar
- * correction term needs. */
+ * 32 unsigned values with their int16 scale vectors, and the int16
+ * weights of the correction term: Q4_K/Q5_K the 8 sub-block mins, each
+ * twice (Q8_K keeps one activation sum per 16 values, two per sub-block),
+ * Q6_K its 16 scales. The correction is a madd against the 16 bsums
+ * (one load), accumulated as a vector: no scalar loop per token. */
 typedef struct kblk {
     __m256i q[8], sc[8];
-    int mn[16]; /* Q4_K/Q5_K: mins of the 8 sub-blocks; Q6_K: the 16 scales */
+    __m256i corr_w; /* 16 int16 */
     float d, dmin;
 } kblk;
 
@@ -337,10 +340,11 @@ typedef struct kblk {
 KT static inline void unpack_k45(const uint8_t *bw, const uint8_t *qh, const uint8_t *qs, kblk *k) {
     __m256i h = qh ? load32(qh) : _mm256_setzero_si256();
     const __m256i m4 = _mm256_set1_epi8(0x0F), b1 = _mm256_set1_epi8(0x01);
+    int mn[8];
     for (int g = 0; g < 4; g++) {
         int sc0, sc1;
-        kern_k4_scale_min(2 * g, bw + 4, &sc0, &k->mn[2 * g]);
-        kern_k4_scale_min(2 * g + 1, bw + 4, &sc1, &k->mn[2 * g + 1]);
+        kern_k4_scale_min(2 * g, bw + 4, &sc0, &mn[2 * g]);
+        kern_k4_scale_min(2 * g + 1, bw + 4, &sc1, &mn[2 * g + 1]);
         k->sc[2 * g] = _mm256_set1_epi16((short)sc0);
         k->sc[2 * g + 1] = _mm256_set1_epi16((short)sc1);
         const __m256i q = load32(qs + 32 * g);
@@ -353,25 +357,26 @@ KT static inline void unpack_k45(const uint8_t *bw, const uint8_t *qh, const uin
         k->q[2 * g] = lo;
         k->q[2 * g + 1] = hi;
     }
+    /* int16 pairs (m_j, m_j): madd gives m_j * (bsum_2j + bsum_2j+1) */
+    const __m256i mv = _mm256_setr_epi32(mn[0], mn[1], mn[2], mn[3], mn[4], mn[5], mn[6], mn[7]);
+    k->corr_w = _mm256_or_si256(mv, _mm256_slli_epi32(mv, 16));
     k->d = half_at(bw);
     k->dmin = half_at(bw + 2);
 }
 KT static inline void unpack_q4_k(const uint8_t *bw, kblk *k) { unpack_k45(bw, NULL, bw + 16, k); }
 KT static inline void unpack_q5_k(const uint8_t *bw, kblk *k) { unpack_k45(bw, bw + 16, bw + 48, k); }
 
-/* One token: acc += d*dx * sum_j sc_j * (q.x)_j; returns the min term
- * dmin*dx * sum_j m_j * sum(x over sub-block j), from Q8_K's bsums. */
-KT static inline float step_k45(const kblk *k, const uint8_t *bx, __m256 *acc) {
+/* One token: acc += d*dx * sum_j sc_j * (q.x)_j; corr += dmin*dx *
+ * m_j * sum(x over sub-block j) (subtracted at the end). */
+KT static inline void step_k45(const kblk *k, const uint8_t *bx, __m256 *acc, __m256 *corr) {
     const uint8_t *qx = bx + Q8K_QS;
     __m256i sumi = _mm256_setzero_si256();
     for (int j = 0; j < 8; j++)
         sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(k->q[j], load32(qx + 32 * j)), k->sc[j]));
     const float dx = kern_f32(bx);
     *acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * k->d), _mm256_cvtepi32_ps(sumi), *acc);
-    int sum_m = 0;
-    for (int j = 0; j < 8; j++)
-        sum_m += k->mn[j] * (kern_i16(bx + Q8K_BSUMS + 4 * j) + kern_i16(bx + Q8K_BSUMS + 4 * j + 2));
-    return dx * k->dmin * (float)sum_m;
+    const __m256i pm = _mm256_madd_epi16(load32(bx + Q8K_BSUMS), k->corr_w);
+    *corr = _mm256_fmadd_ps(_mm256_set1_ps(dx * k->dmin), _mm256_cvtepi32_ps(pm), *corr);
 }
 
 /* Q6_K: sum((q - 32) * x) = sum(q * x) - 32 * sum(x), with q in 0..63
@@ -394,47 +399,46 @@ KT static inline void unpack_q6_k(const uint8_t *bw, kblk *k) {
             k->sc[4 * h + j] = _mm256_set_m128i(_mm_set1_epi16(sc[s + 1]), _mm_set1_epi16(sc[s]));
         }
     }
-    for (int j = 0; j < 16; j++) k->mn[j] = sc[j];
+    /* the 16 scales, sign-extended to int16, times 32 */
+    k->corr_w = _mm256_slli_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc)), 5);
     k->d = half_at(bw + Q6K_D);
+    k->dmin = 0;
 }
 
-/* Returns the -32 correction d*dx * 32 * sum_s sc_s * bsum_s. */
-KT static inline float step_q6_k(const kblk *k, const uint8_t *bx, __m256 *acc) {
+/* corr += d*dx * 32 * sum_s sc_s * bsum_s (the -32 offset). */
+KT static inline void step_q6_k(const kblk *k, const uint8_t *bx, __m256 *acc, __m256 *corr) {
     const uint8_t *qx = bx + Q8K_QS;
     __m256i sumi = _mm256_setzero_si256();
     for (int j = 0; j < 8; j++)
         sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(k->q[j], load32(qx + 32 * j)), k->sc[j]));
-    int bs = 0;
-    for (int j = 0; j < 16; j++) bs += k->mn[j] * kern_i16(bx + Q8K_BSUMS + 2 * j);
-    const float d = kern_f32(bx) * k->d;
-    *acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), *acc);
-    return d * (float)(32 * bs);
+    const __m256 d = _mm256_set1_ps(kern_f32(bx) * k->d);
+    *acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sumi), *acc);
+    const __m256i pm = _mm256_madd_epi16(load32(bx + Q8K_BSUMS), k->corr_w);
+    *corr = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(pm), *corr);
 }
 
 #define DEF_DOTK(NAME, UNPACK, STEPK, BYTES)                                                \
     KT static void NAME(int64_t n, float *out, const void *w, const void *x) {              \
         const uint8_t *bw = w, *bx = x;                                                     \
-        __m256 acc = _mm256_setzero_ps();                                                   \
-        float corr = 0;                                                                     \
+        __m256 acc = _mm256_setzero_ps(), corr = _mm256_setzero_ps();                       \
         kblk kb;                                                                            \
         for (int64_t b = 0; b < n / KQK_K; b++, bw += BYTES, bx += KB_Q8_K) {               \
             UNPACK(bw, &kb);                                                                \
-            corr += STEPK(&kb, bx, &acc);                                                   \
+            STEPK(&kb, bx, &acc, &corr);                                                    \
         }                                                                                   \
-        *out = hsum(acc) - corr;                                                            \
+        *out = hsum(acc) - hsum(corr);                                                      \
     }                                                                                       \
     KT static void NAME##_4x(int64_t n, float *out, size_t ldo, const void *w, const void *x, \
                              size_t xs) {                                                   \
         const uint8_t *bw = w, *bx = x;                                                     \
-        __m256 acc[4];                                                                      \
-        float corr[4] = {0, 0, 0, 0};                                                       \
-        for (int k = 0; k < 4; k++) acc[k] = _mm256_setzero_ps();                           \
+        __m256 acc[4], corr[4];                                                             \
+        for (int k = 0; k < 4; k++) acc[k] = corr[k] = _mm256_setzero_ps();                 \
         kblk kb;                                                                            \
         for (int64_t b = 0; b < n / KQK_K; b++, bw += BYTES, bx += KB_Q8_K) {               \
             UNPACK(bw, &kb);                                                                \
-            for (int k = 0; k < 4; k++) corr[k] += STEPK(&kb, bx + k * xs, &acc[k]);        \
+            for (int k = 0; k < 4; k++) STEPK(&kb, bx + k * xs, &acc[k], &corr[k]);         \
         }                                                                                   \
-        for (int k = 0; k < 4; k++) out[k * ldo] = hsum(acc[k]) - corr[k];                  \
+        for (int k = 0; k < 4; k++) out[k * ldo] = hsum(acc[k]) - hsum(corr[k]);            \
     }
 
 DEF_DOTK(dot_q4_k, unpack_q4_k, step_k45, KB_Q4_K)
