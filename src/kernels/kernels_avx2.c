@@ -338,15 +338,22 @@ typedef struct kblk {
  * values 64g..64g+31 with scale sc[2g], high = the next 32 with sc[2g+1]);
  * Q5_K's fifth bits: bit 2g of qh[l] for value 64g + l, 2g+1 for +32. */
 KT static inline void unpack_k45(const uint8_t *bw, const uint8_t *qh, const uint8_t *qs, kblk *k) {
+    /* The 12 bytes of 6-bit scales and mins (see kern_k4_scale_min) as
+     * three words: all 8 scales and 8 mins with a few masks and shifts. */
+    const uint32_t a = kern_u32(bw + 4), b = kern_u32(bw + 8), c = kern_u32(bw + 12);
+    const uint32_t sc_lo = a & 0x3f3f3f3fu, sc_hi = (c & 0x0f0f0f0fu) | ((a >> 6) & 0x03030303u) << 4;
+    const uint32_t mn_lo = b & 0x3f3f3f3fu, mn_hi = ((c >> 4) & 0x0f0f0f0fu) | ((b >> 6) & 0x03030303u) << 4;
+    const __m128i sc16 = _mm_cvtepu8_epi16(_mm_setr_epi32((int)sc_lo, (int)sc_hi, 0, 0));
+    const __m128i mn16 = _mm_cvtepu8_epi16(_mm_setr_epi32((int)mn_lo, (int)mn_hi, 0, 0));
+    const __m256i sc2 = _mm256_broadcastsi128_si256(sc16);
+    /* int16 pairs (m_j, m_j): madd gives m_j * (bsum_2j + bsum_2j+1) */
+    k->corr_w = _mm256_set_m128i(_mm_unpackhi_epi16(mn16, mn16), _mm_unpacklo_epi16(mn16, mn16));
     __m256i h = qh ? load32(qh) : _mm256_setzero_si256();
     const __m256i m4 = _mm256_set1_epi8(0x0F), b1 = _mm256_set1_epi8(0x01);
-    int mn[8];
     for (int g = 0; g < 4; g++) {
-        int sc0, sc1;
-        kern_k4_scale_min(2 * g, bw + 4, &sc0, &mn[2 * g]);
-        kern_k4_scale_min(2 * g + 1, bw + 4, &sc1, &mn[2 * g + 1]);
-        k->sc[2 * g] = _mm256_set1_epi16((short)sc0);
-        k->sc[2 * g + 1] = _mm256_set1_epi16((short)sc1);
+        /* broadcast int16 lane j of the scales: bytes 2j, 2j+1 everywhere */
+        k->sc[2 * g] = _mm256_shuffle_epi8(sc2, _mm256_set1_epi16((short)(0x0100 + 0x0202 * (2 * g))));
+        k->sc[2 * g + 1] = _mm256_shuffle_epi8(sc2, _mm256_set1_epi16((short)(0x0100 + 0x0202 * (2 * g + 1))));
         const __m256i q = load32(qs + 32 * g);
         __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
         if (qh) {
@@ -357,9 +364,6 @@ KT static inline void unpack_k45(const uint8_t *bw, const uint8_t *qh, const uin
         k->q[2 * g] = lo;
         k->q[2 * g + 1] = hi;
     }
-    /* int16 pairs (m_j, m_j): madd gives m_j * (bsum_2j + bsum_2j+1) */
-    const __m256i mv = _mm256_setr_epi32(mn[0], mn[1], mn[2], mn[3], mn[4], mn[5], mn[6], mn[7]);
-    k->corr_w = _mm256_or_si256(mv, _mm256_slli_epi32(mv, 16));
     k->d = half_at(bw);
     k->dmin = half_at(bw + 2);
 }
