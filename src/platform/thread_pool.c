@@ -1,15 +1,23 @@
-/* Thread pool: pthreads natively, a single thread under WASI.
+/* Thread pool: pthreads natively and under emscripten with -pthread (Web
+ * Workers on shared memory); a single thread under WASI and in emscripten
+ * builds without -pthread (no SharedArrayBuffer: pthread_create would fail).
  *
- * Workers sleep on a condition variable until the generation counter
- * changes, run the task with their index, and report completion through a
- * counter the caller waits on. One mutex guards everything: tasks are
- * coarse (one per matmul / attention call), so lock traffic is negligible
- * next to the work. */
+ * A decode step dispatches ~8 tasks per layer (every matmul and the
+ * attention), a few hundred per token, each often under 50 us: waking
+ * sleeping threads through a condition variable for each (tens of us of
+ * futex latency) cost more than the work. So workers spin on an atomic
+ * generation counter for a while after each task (they see the next
+ * dispatch within ~100 ns), and only then sleep on a condition variable;
+ * the caller spins on an atomic count of unfinished workers. A lost
+ * wake-up is impossible: a worker announces it will sleep (n_sleeping)
+ * and re-checks the generation, both under the mutex and sequentially
+ * consistent, and the caller bumps the generation before reading
+ * n_sleeping, so one of them sees the other (Dekker). */
 #include "platform/thread_pool.h"
 
 #include <stdlib.h>
 
-#if defined(__wasi__)
+#if defined(__wasi__) || (defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__))
 
 struct wick_thread_pool {
     int n;
@@ -32,6 +40,21 @@ void wick_thread_pool_run(wick_thread_pool *pool, wick_task_fn fn, void *arg) {
 #else
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define cpu_relax() _mm_pause()
+#elif defined(__aarch64__)
+#define cpu_relax() __asm__ __volatile__("yield")
+#else
+#define cpu_relax() ((void)0)
+#endif
+
+/* Spin iterations before a worker sleeps (~0.2-1 ms of pause loops):
+ * longer than the gaps between the tasks of one forward pass, shorter
+ * than a user's think time. */
+#define SPIN_BEFORE_SLEEP 40000
 
 typedef struct worker {
     struct wick_thread_pool *pool;
@@ -40,36 +63,42 @@ typedef struct worker {
 } worker;
 
 struct wick_thread_pool {
-    int n;                 /* threads including the caller */
-    pthread_mutex_t mu;
-    pthread_cond_t wake;   /* workers: a new generation or shutdown */
-    pthread_cond_t done;   /* caller: pending reached 0 */
-    unsigned long generation;
-    int pending;           /* workers still running the current task */
-    int shutdown;
-    wick_task_fn fn;
+    int n;                        /* threads including the caller */
+    atomic_uint generation;       /* bumped once per run */
+    atomic_int pending;           /* workers still running the current task */
+    atomic_int n_sleeping;        /* workers blocked (or about to block) on `wake` */
+    atomic_int shutdown;
+    wick_task_fn fn;              /* written before the generation bump (release) */
     void *arg;
-    worker *workers;       /* n - 1 of them */
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    worker *workers;              /* n - 1 of them */
     int n_started;
 };
 
 static void *worker_main(void *p) {
     worker *w = p;
     wick_thread_pool *pool = w->pool;
-    unsigned long seen = 0;
-    pthread_mutex_lock(&pool->mu);
+    unsigned seen = 0;
     for (;;) {
-        while (!pool->shutdown && pool->generation == seen) pthread_cond_wait(&pool->wake, &pool->mu);
-        if (pool->shutdown) break;
-        seen = pool->generation;
-        wick_task_fn fn = pool->fn;
-        void *arg = pool->arg;
-        pthread_mutex_unlock(&pool->mu);
-        fn(arg, w->index, pool->n);
-        pthread_mutex_lock(&pool->mu);
-        if (--pool->pending == 0) pthread_cond_signal(&pool->done);
+        unsigned gen = atomic_load_explicit(&pool->generation, memory_order_acquire);
+        for (int spin = 0; gen == seen && spin < SPIN_BEFORE_SLEEP; spin++) {
+            cpu_relax();
+            gen = atomic_load_explicit(&pool->generation, memory_order_acquire);
+        }
+        if (gen == seen) {
+            pthread_mutex_lock(&pool->mu);
+            atomic_fetch_add(&pool->n_sleeping, 1);
+            while ((gen = atomic_load(&pool->generation)) == seen && !atomic_load(&pool->shutdown))
+                pthread_cond_wait(&pool->wake, &pool->mu);
+            atomic_fetch_sub(&pool->n_sleeping, 1);
+            pthread_mutex_unlock(&pool->mu);
+        }
+        if (atomic_load(&pool->shutdown)) break;
+        seen = gen;
+        pool->fn(pool->arg, w->index, pool->n);
+        atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
     }
-    pthread_mutex_unlock(&pool->mu);
     return NULL;
 }
 
@@ -82,9 +111,12 @@ wick_status wick_thread_pool_new(int n_threads, wick_thread_pool **out, wick_err
     wick_thread_pool *pool = calloc(1, sizeof *pool);
     if (!pool) return wick_error_set(err, WICK_ERR_NOMEM, "out of memory (thread pool)");
     pool->n = n_threads;
+    atomic_init(&pool->generation, 0);
+    atomic_init(&pool->pending, 0);
+    atomic_init(&pool->n_sleeping, 0);
+    atomic_init(&pool->shutdown, 0);
     pthread_mutex_init(&pool->mu, NULL);
     pthread_cond_init(&pool->wake, NULL);
-    pthread_cond_init(&pool->done, NULL);
     if (n_threads > 1) {
         pool->workers = calloc((size_t)n_threads - 1, sizeof *pool->workers);
         if (!pool->workers) {
@@ -109,12 +141,12 @@ wick_status wick_thread_pool_new(int n_threads, wick_thread_pool **out, wick_err
 void wick_thread_pool_free(wick_thread_pool *pool) {
     if (!pool) return;
     pthread_mutex_lock(&pool->mu);
-    pool->shutdown = 1;
+    atomic_store(&pool->shutdown, 1);
+    atomic_fetch_add(&pool->generation, 1);
     pthread_cond_broadcast(&pool->wake);
     pthread_mutex_unlock(&pool->mu);
     for (int i = 0; i < pool->n_started; i++) pthread_join(pool->workers[i].thread, NULL);
     pthread_cond_destroy(&pool->wake);
-    pthread_cond_destroy(&pool->done);
     pthread_mutex_destroy(&pool->mu);
     free(pool->workers);
     free(pool);
@@ -127,17 +159,22 @@ void wick_thread_pool_run(wick_thread_pool *pool, wick_task_fn fn, void *arg) {
         fn(arg, 0, 1);
         return;
     }
-    pthread_mutex_lock(&pool->mu);
     pool->fn = fn;
     pool->arg = arg;
-    pool->pending = pool->n - 1;
-    pool->generation++;
-    pthread_cond_broadcast(&pool->wake);
-    pthread_mutex_unlock(&pool->mu);
+    atomic_store_explicit(&pool->pending, pool->n - 1, memory_order_relaxed);
+    atomic_fetch_add(&pool->generation, 1); /* seq_cst: publishes fn/arg/pending */
+    if (atomic_load(&pool->n_sleeping) > 0) {
+        pthread_mutex_lock(&pool->mu);
+        pthread_cond_broadcast(&pool->wake);
+        pthread_mutex_unlock(&pool->mu);
+    }
     fn(arg, 0, pool->n);
-    pthread_mutex_lock(&pool->mu);
-    while (pool->pending > 0) pthread_cond_wait(&pool->done, &pool->mu);
-    pthread_mutex_unlock(&pool->mu);
+    /* The workers are a dispatch behind at most a task's length: spin,
+     * yielding now and then so an oversubscribed machine still progresses. */
+    for (unsigned spin = 1; atomic_load_explicit(&pool->pending, memory_order_acquire) > 0; spin++) {
+        cpu_relax();
+        if ((spin & 1023) == 0) sched_yield();
+    }
 }
 
 #endif
