@@ -142,6 +142,36 @@ void kern_matvec(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_
 #define KERN_TILE_ROWS 16
 #define KERN_TILE_TOKENS 4
 
+/* The 8-row tile path: row blocks of about 128 KiB of weights (L2) are
+ * taken one at a time and every group of 4 tokens runs over the block,
+ * with the tokens' per-block terms prepared once per (row block, group). */
+#define KERN_TILE_MAX_BLOCKS 1024 /* n <= 32768: the terms fit on the stack */
+
+static void matmul_tiled8(const kern_ops *ops, uint32_t wtype, const uint8_t *W, size_t row_bytes,
+                          int64_t r0, int64_t r1, int64_t n, const uint8_t *x, size_t x_row_bytes,
+                          int64_t n_tokens, float *Y, int64_t ldy) {
+    _Alignas(32) uint8_t act[KERN_TILE_MAX_BLOCKS * KERN_TILE_ACT_BYTES];
+    const kern_tile_fn tile = ops->tile_8x4[wtype];
+    const kern_tile_prepare_fn prep = ops->tile_prepare[wtype];
+    int64_t rows_per_block = (int64_t)((128 * 1024) / row_bytes) & ~(int64_t)7;
+    if (rows_per_block < 8) rows_per_block = 8;
+    for (int64_t rb0 = r0; rb0 < r1; rb0 += rows_per_block) {
+        const int64_t rb1 = rb0 + rows_per_block < r1 ? rb0 + rows_per_block : r1;
+        for (int64_t t = 0; t < n_tokens; t += 4) {
+            const int nt = n_tokens - t < 4 ? (int)(n_tokens - t) : 4;
+            const uint8_t *xt = x + (size_t)t * x_row_bytes;
+            prep(n, xt, x_row_bytes, nt, act);
+            int64_t r = rb0;
+            for (; r + 8 <= rb1; r += 8)
+                tile(n, &Y[t * ldy + r], (size_t)ldy, W + (size_t)r * row_bytes, row_bytes, xt, x_row_bytes, nt, act);
+            for (; r < rb1; r++) /* fewer than 8 rows left in this thread's range */
+                for (int k = 0; k < nt; k++)
+                    ops->vec_dot[wtype](n, &Y[(t + k) * ldy + r], W + (size_t)r * row_bytes,
+                                        xt + (size_t)k * x_row_bytes);
+        }
+    }
+}
+
 void kern_matmul(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_bytes,
                  int64_t r0, int64_t r1, int64_t n, const void *X, size_t x_row_bytes,
                  int64_t n_tokens, float *Y, int64_t ldy) {
@@ -149,6 +179,11 @@ void kern_matmul(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_
     if (!dot) return;
     const kern_vec_dot_4x_fn dot4 = wtype < GGML_TYPE_COUNT ? ops->vec_dot_4x[wtype] : NULL;
     const uint8_t *x = X;
+    /* A single token is decode: the matvec kernels are made for it. */
+    if (n_tokens > 1 && ops->tile_8x4[wtype] && ops->tile_prepare[wtype] && n / 32 <= KERN_TILE_MAX_BLOCKS) {
+        matmul_tiled8(ops, wtype, W, row_bytes, r0, r1, n, x, x_row_bytes, n_tokens, Y, ldy);
+        return;
+    }
     for (int64_t rt = r0; rt < r1; rt += KERN_TILE_ROWS) {
         const int64_t re = rt + KERN_TILE_ROWS < r1 ? rt + KERN_TILE_ROWS : r1;
         int64_t t = 0;

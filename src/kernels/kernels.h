@@ -42,12 +42,24 @@ typedef void (*kern_vec_dot_4x_fn)(int64_t n, float *out, size_t ldo, const void
 typedef void (*kern_vec_dot_4r_fn)(int64_t n, float *out, const void *w, size_t row_bytes,
                                    const void *x);
 
+/* Prefill tile (optional): 8 consecutive weight rows x nt <= 4 tokens,
+ * out[t * ldo + r] = dot(w + r * row_bytes, x + t * x_stride) for r in
+ * 0..7. `act` holds per-block terms of those nt tokens written by the
+ * table's tile_prepare (KERN_TILE_ACT_BYTES per block). Equals vec_dot
+ * within the kernels' tolerance, not bit for bit. */
+typedef void (*kern_tile_fn)(int64_t n, float *out, size_t ldo, const void *w, size_t row_bytes,
+                             const void *x, size_t x_stride, int nt, const void *act);
+typedef void (*kern_tile_prepare_fn)(int64_t n, const void *x, size_t x_stride, int nt, void *act);
+#define KERN_TILE_ACT_BYTES 48
+
 typedef struct kern_ops {
     kern_isa isa;
     const char *name;                      /* "scalar", "avx2", ... */
     kern_vec_dot_fn vec_dot[40];           /* indexed by ggml type id; NULL = unsupported */
     kern_vec_dot_4x_fn vec_dot_4x[40];     /* optional (NULL: kern_matmul uses vec_dot) */
     kern_vec_dot_4r_fn vec_dot_4r[40];     /* optional (NULL: rows one at a time) */
+    kern_tile_fn tile_8x4[40];             /* optional prefill tiles (with tile_prepare) */
+    kern_tile_prepare_fn tile_prepare[40];
     /* Quantizes f32 activations into the activation format for weight
      * type `wtype`; returns bytes written (kern_act_row_bytes), 0 if the
      * type is unsupported or n is not a multiple of its block size. */

@@ -320,6 +320,114 @@ DEF_DOT32_4R(dot_q4_1, unpack_q4_1, KB_Q4_1, 0, 1)
 DEF_DOT32_4R(dot_q5_0, unpack_q5_0, KB_Q5_0, 1, 0)
 DEF_DOT32_4R(dot_q5_1, unpack_q5_1, KB_Q5_1, 0, 1)
 
+/* ---------------------------------- prefill tile: 8 rows x 4 tokens */
+
+/* For prefill the rows go into the lanes: 8 weight rows are transposed,
+ * 4 bytes at a time, so one vector holds values 4g..4g+3 of all 8 rows;
+ * maddubs against the token's 4 activation bytes broadcast gives, after
+ * summing the 8 groups, the exact integer dot product of every row with
+ * that token in one int32 lane per row. Scales then cost one multiply
+ * and one fma per token for 8 rows (the dot-per-vector kernels pay a
+ * conversion, broadcast and horizontal sum per row and token). Each
+ * (row, token, block) adds (d * dx) * exact_int (+ (m * dx) * sum_x for
+ * Q4_1) in block order: not the bits of vec_dot (whose 8 lanes
+ * reassociate the sum), but within the same tolerance of the reference.
+ *
+ * Q4_0 weights stay unsigned (q = 0..15) and the offset comes out as
+ * 8 * sum(x): maddubs needs an unsigned operand. int16 sums of 8 groups:
+ * |q x| pairs <= 2 * 15 * 127 = 3810, times 8 = 30480 < 32767. */
+typedef struct tile_act { /* KERN_TILE_ACT_BYTES */
+    float dx[4];     /* per token */
+    int32_t sx[4];   /* sum of the block's 32 activation bytes */
+    float dxsx[4];   /* dx * sx */
+} tile_act;
+
+/* The 4 packed-nibble vectors of 8 rows' blocks: P[g] holds dword g of
+ * every row's 16 qs bytes (rows 0-3 in the low lane, 4-7 in the high). */
+KT static inline void load_q4_8rows(const uint8_t *qs, size_t rb, __m256i P[4]) {
+    __m256i a = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)qs)),
+                                        _mm_loadu_si128((const __m128i *)(qs + 4 * rb)), 1);
+    __m256i b = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(qs + rb))),
+                                        _mm_loadu_si128((const __m128i *)(qs + 5 * rb)), 1);
+    __m256i c = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(qs + 2 * rb))),
+                                        _mm_loadu_si128((const __m128i *)(qs + 6 * rb)), 1);
+    __m256i d = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(qs + 3 * rb))),
+                                        _mm_loadu_si128((const __m128i *)(qs + 7 * rb)), 1);
+    const __m256i ab0 = _mm256_unpacklo_epi32(a, b), ab1 = _mm256_unpackhi_epi32(a, b);
+    const __m256i cd0 = _mm256_unpacklo_epi32(c, d), cd1 = _mm256_unpackhi_epi32(c, d);
+    P[0] = _mm256_unpacklo_epi64(ab0, cd0);
+    P[1] = _mm256_unpackhi_epi64(ab0, cd0);
+    P[2] = _mm256_unpacklo_epi64(ab1, cd1);
+    P[3] = _mm256_unpackhi_epi64(ab1, cd1);
+}
+
+static inline uint16_t u16le(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* The fp16 at b + r * rb for rows r = 0..7 -> 8 floats. */
+KT static inline __m256 halves_8rows(const uint8_t *b, size_t rb) {
+    const __m128i h = _mm_setr_epi16((short)u16le(b), (short)u16le(b + rb), (short)u16le(b + 2 * rb),
+                                     (short)u16le(b + 3 * rb), (short)u16le(b + 4 * rb),
+                                     (short)u16le(b + 5 * rb), (short)u16le(b + 6 * rb),
+                                     (short)u16le(b + 7 * rb));
+    return _mm256_cvtph_ps(h);
+}
+
+#define DEF_TILE_Q4(NAME, BYTES, QS_OFF, HAS_MIN)                                           \
+    KT static void NAME(int64_t n, float *out, size_t ldo, const void *w, size_t rb,        \
+                        const void *x, size_t xstride, int nt, const void *actv) {          \
+        const uint8_t *bw = w, *bx = x;                                                     \
+        const tile_act *ta = actv;                                                          \
+        const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);            \
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),     \
+                         _mm256_setzero_ps()};                                              \
+        for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0, ta++) {           \
+            __m256i P[4];                                                                   \
+            load_q4_8rows(bw + QS_OFF, rb, P);                                              \
+            const __m256i V[8] = {_mm256_and_si256(P[0], m4), _mm256_and_si256(P[1], m4),   \
+                                  _mm256_and_si256(P[2], m4), _mm256_and_si256(P[3], m4),   \
+                                  _mm256_and_si256(_mm256_srli_epi16(P[0], 4), m4),         \
+                                  _mm256_and_si256(_mm256_srli_epi16(P[1], 4), m4),         \
+                                  _mm256_and_si256(_mm256_srli_epi16(P[2], 4), m4),         \
+                                  _mm256_and_si256(_mm256_srli_epi16(P[3], 4), m4)};        \
+            const __m256 d8 = halves_8rows(bw, rb);                                         \
+            const __m256 m8 = HAS_MIN ? halves_8rows(bw + 2, rb) : _mm256_setzero_ps();     \
+            for (int t = 0; t < nt; t++) {                                                  \
+                const uint8_t *xq = bx + (size_t)t * xstride + 2;                           \
+                __m256i s16 = _mm256_maddubs_epi16(V[0], _mm256_set1_epi32((int)kern_u32(xq))); \
+                for (int g = 1; g < 8; g++)                                                 \
+                    s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(V[g], _mm256_set1_epi32((int)kern_u32(xq + 4 * g)))); \
+                __m256i p = _mm256_madd_epi16(s16, ones);                                   \
+                if (!HAS_MIN) p = _mm256_sub_epi32(p, _mm256_set1_epi32(8 * ta->sx[t]));    \
+                const __m256 dx = _mm256_set1_ps(ta->dx[t]);                                \
+                acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d8, dx), _mm256_cvtepi32_ps(p), acc[t]); \
+                if (HAS_MIN) acc[t] = _mm256_fmadd_ps(m8, _mm256_set1_ps(ta->dxsx[t]), acc[t]); \
+            }                                                                               \
+        }                                                                                   \
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + (size_t)t * ldo, acc[t]);        \
+    }
+
+DEF_TILE_Q4(tile_q4_0, KB_Q4_0, 2, 0)
+DEF_TILE_Q4(tile_q4_1, KB_Q4_1, 4, 1)
+
+_Static_assert(sizeof(tile_act) == KERN_TILE_ACT_BYTES, "tile_act layout");
+
+/* Per-block activation terms of up to 4 tokens for the tile kernels. */
+KT static void tile_prepare_q8_0(int64_t n, const void *x, size_t xstride, int nt, void *actv) {
+    tile_act *ta = actv;
+    const __m256i one8 = _mm256_set1_epi8(1);
+    for (int64_t b = 0; b < n / KQK; b++, ta++)
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *bx = (const uint8_t *)x + (size_t)t * xstride + (size_t)b * KB_Q8_0;
+            const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(one8, load32(bx + 2)), _mm256_set1_epi16(1));
+            __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+            h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4E));
+            h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xB1));
+            ta->sx[t] = _mm_cvtsi128_si32(h);
+            ta->dx[t] = half_at(bx);
+            ta->dxsx[t] = ta->dx[t] * (float)ta->sx[t];
+        }
+}
+
 /* ------------------------------------------------ k-quants x Q8_K */
 
 /* A k-quant super-block unpacked once (for 1 or 4 tokens): 8 vectors of
@@ -483,6 +591,16 @@ const kern_ops kern_ops_avx2 = {
             [GGML_TYPE_Q4_1] = dot_q4_1_4r,
             [GGML_TYPE_Q5_0] = dot_q5_0_4r,
             [GGML_TYPE_Q5_1] = dot_q5_1_4r,
+        },
+    .tile_8x4 =
+        {
+            [GGML_TYPE_Q4_0] = tile_q4_0,
+            [GGML_TYPE_Q4_1] = tile_q4_1,
+        },
+    .tile_prepare =
+        {
+            [GGML_TYPE_Q4_0] = tile_prepare_q8_0,
+            [GGML_TYPE_Q4_1] = tile_prepare_q8_0,
         },
     .quantize_act = quantize_act_avx2,
     .dot_f32_f16 = dot_f32_f16,
