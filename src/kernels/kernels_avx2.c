@@ -372,42 +372,118 @@ KT static inline __m256 halves_8rows(const uint8_t *b, size_t rb) {
     return _mm256_cvtph_ps(h);
 }
 
-#define DEF_TILE_Q4(NAME, BYTES, QS_OFF, HAS_MIN)                                           \
+/* Fifth bits of 8 rows (qh words, lane = row), for the values 4g..4g+3:
+ * byte k of each lane gets 0x10 where bit 4g + k is set. */
+KT static inline __m256i fifth_bits_group(__m256i H, int g) {
+    const __m256i x = _mm256_srl_epi32(H, _mm_cvtsi32_si128(4 * g));
+    const __m256i spread = _mm256_shuffle_epi8(
+        x, _mm256_setr_epi8(0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8,
+                            12, 12, 12, 12));
+    const __m256i bit = _mm256_set1_epi32(0x08040201);
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(0x10));
+}
+
+/* KIND: 0 Q4_0 (q - 8), 1 Q4_1 (d q + m), 2 Q5_0 (q - 16), 3 Q5_1 (d q + m).
+ * 5-bit values sum 4 groups in int16 (2 * 31 * 127 * 4 = 31496), 4-bit
+ * values all 8. */
+#define DEF_TILE_Q45(NAME, BYTES, QS_OFF, QH_OFF, KIND)                                     \
     KT static void NAME(int64_t n, float *out, size_t ldo, const void *w, size_t rb,        \
                         const void *x, size_t xstride, int nt, const void *actv) {          \
         const uint8_t *bw = w, *bx = x;                                                     \
         const tile_act *ta = actv;                                                          \
+        const int five = (KIND) >= 2, has_min = (KIND) & 1;                                 \
         const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);            \
         __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),     \
                          _mm256_setzero_ps()};                                              \
         for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0, ta++) {           \
-            __m256i P[4];                                                                   \
+            __m256i P[4], V[8];                                                             \
             load_q4_8rows(bw + QS_OFF, rb, P);                                              \
-            const __m256i V[8] = {_mm256_and_si256(P[0], m4), _mm256_and_si256(P[1], m4),   \
-                                  _mm256_and_si256(P[2], m4), _mm256_and_si256(P[3], m4),   \
-                                  _mm256_and_si256(_mm256_srli_epi16(P[0], 4), m4),         \
-                                  _mm256_and_si256(_mm256_srli_epi16(P[1], 4), m4),         \
-                                  _mm256_and_si256(_mm256_srli_epi16(P[2], 4), m4),         \
-                                  _mm256_and_si256(_mm256_srli_epi16(P[3], 4), m4)};        \
+            for (int g = 0; g < 4; g++) {                                                   \
+                V[g] = _mm256_and_si256(P[g], m4);                                          \
+                V[g + 4] = _mm256_and_si256(_mm256_srli_epi16(P[g], 4), m4);                \
+            }                                                                               \
+            if (five) {                                                                     \
+                const uint8_t *h = bw + (QH_OFF < 0 ? 0 : QH_OFF);                          \
+                const __m256i H = _mm256_setr_epi32((int)kern_u32(h), (int)kern_u32(h + rb),   \
+                    (int)kern_u32(h + 2 * rb), (int)kern_u32(h + 3 * rb), (int)kern_u32(h + 4 * rb), \
+                    (int)kern_u32(h + 5 * rb), (int)kern_u32(h + 6 * rb), (int)kern_u32(h + 7 * rb)); \
+                for (int g = 0; g < 8; g++) V[g] = _mm256_or_si256(V[g], fifth_bits_group(H, g)); \
+            }                                                                               \
             const __m256 d8 = halves_8rows(bw, rb);                                         \
-            const __m256 m8 = HAS_MIN ? halves_8rows(bw + 2, rb) : _mm256_setzero_ps();     \
+            const __m256 m8 = has_min ? halves_8rows(bw + 2, rb) : _mm256_setzero_ps();     \
             for (int t = 0; t < nt; t++) {                                                  \
                 const uint8_t *xq = bx + (size_t)t * xstride + 2;                           \
-                __m256i s16 = _mm256_maddubs_epi16(V[0], _mm256_set1_epi32((int)kern_u32(xq))); \
-                for (int g = 1; g < 8; g++)                                                 \
-                    s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(V[g], _mm256_set1_epi32((int)kern_u32(xq + 4 * g)))); \
-                __m256i p = _mm256_madd_epi16(s16, ones);                                   \
-                if (!HAS_MIN) p = _mm256_sub_epi32(p, _mm256_set1_epi32(8 * ta->sx[t]));    \
+                __m256i p;                                                                  \
+                if (five) {                                                                 \
+                    __m256i s0 = _mm256_maddubs_epi16(V[0], _mm256_set1_epi32((int)kern_u32(xq))); \
+                    __m256i s1 = _mm256_maddubs_epi16(V[4], _mm256_set1_epi32((int)kern_u32(xq + 16))); \
+                    for (int g = 1; g < 4; g++) {                                           \
+                        s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(V[g], _mm256_set1_epi32((int)kern_u32(xq + 4 * g)))); \
+                        s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(V[g + 4], _mm256_set1_epi32((int)kern_u32(xq + 16 + 4 * g)))); \
+                    }                                                                       \
+                    p = _mm256_add_epi32(_mm256_madd_epi16(s0, ones), _mm256_madd_epi16(s1, ones)); \
+                } else {                                                                    \
+                    __m256i s16 = _mm256_maddubs_epi16(V[0], _mm256_set1_epi32((int)kern_u32(xq))); \
+                    for (int g = 1; g < 8; g++)                                             \
+                        s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(V[g], _mm256_set1_epi32((int)kern_u32(xq + 4 * g)))); \
+                    p = _mm256_madd_epi16(s16, ones);                                       \
+                }                                                                           \
+                if (!has_min) p = _mm256_sub_epi32(p, _mm256_set1_epi32((five ? 16 : 8) * ta->sx[t])); \
                 const __m256 dx = _mm256_set1_ps(ta->dx[t]);                                \
                 acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d8, dx), _mm256_cvtepi32_ps(p), acc[t]); \
-                if (HAS_MIN) acc[t] = _mm256_fmadd_ps(m8, _mm256_set1_ps(ta->dxsx[t]), acc[t]); \
+                if (has_min) acc[t] = _mm256_fmadd_ps(m8, _mm256_set1_ps(ta->dxsx[t]), acc[t]); \
             }                                                                               \
         }                                                                                   \
         for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + (size_t)t * ldo, acc[t]);        \
     }
 
-DEF_TILE_Q4(tile_q4_0, KB_Q4_0, 2, 0)
-DEF_TILE_Q4(tile_q4_1, KB_Q4_1, 4, 1)
+DEF_TILE_Q45(tile_q4_0, KB_Q4_0, 2, -1, 0)
+DEF_TILE_Q45(tile_q4_1, KB_Q4_1, 4, -1, 1)
+DEF_TILE_Q45(tile_q5_0, KB_Q5_0, 6, 2, 2)
+DEF_TILE_Q45(tile_q5_1, KB_Q5_1, 8, 4, 3)
+
+/* Q8_0: signed weights, so the sign trick per group (|w| unsigned, x
+ * takes w's sign) and a madd per group (|pair| <= 2 * 128 * 127 fits
+ * int16 once, not summed). */
+KT static void tile_q8_0(int64_t n, float *out, size_t ldo, const void *w, size_t rb, const void *x,
+                         size_t xstride, int nt, const void *actv) {
+    const uint8_t *bw = w, *bx = x;
+    const tile_act *ta = actv;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int64_t b = 0; b < n / KQK; b++, bw += KB_Q8_0, bx += KB_Q8_0, ta++) {
+        __m256i R[8], V[8], A[8];
+        for (int r = 0; r < 8; r++) R[r] = load32(bw + (size_t)r * rb + 2);
+        const __m256i t0 = _mm256_unpacklo_epi32(R[0], R[1]), t1 = _mm256_unpackhi_epi32(R[0], R[1]);
+        const __m256i t2 = _mm256_unpacklo_epi32(R[2], R[3]), t3 = _mm256_unpackhi_epi32(R[2], R[3]);
+        const __m256i t4 = _mm256_unpacklo_epi32(R[4], R[5]), t5 = _mm256_unpackhi_epi32(R[4], R[5]);
+        const __m256i t6 = _mm256_unpacklo_epi32(R[6], R[7]), t7 = _mm256_unpackhi_epi32(R[6], R[7]);
+        const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+        const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+        const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+        const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+        V[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
+        V[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+        V[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
+        V[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+        V[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
+        V[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+        V[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
+        V[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+        for (int g = 0; g < 8; g++) A[g] = _mm256_sign_epi8(V[g], V[g]);
+        const __m256 d8 = halves_8rows(bw, rb);
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *xq = bx + (size_t)t * xstride + 2;
+            __m256i p = _mm256_setzero_si256();
+            for (int g = 0; g < 8; g++) {
+                const __m256i xb = _mm256_sign_epi8(_mm256_set1_epi32((int)kern_u32(xq + 4 * g)), V[g]);
+                p = _mm256_add_epi32(p, _mm256_madd_epi16(_mm256_maddubs_epi16(A[g], xb), ones));
+            }
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_set1_ps(ta->dx[t])), _mm256_cvtepi32_ps(p), acc[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + (size_t)t * ldo, acc[t]);
+}
 
 _Static_assert(sizeof(tile_act) == KERN_TILE_ACT_BYTES, "tile_act layout");
 
@@ -596,11 +672,17 @@ const kern_ops kern_ops_avx2 = {
         {
             [GGML_TYPE_Q4_0] = tile_q4_0,
             [GGML_TYPE_Q4_1] = tile_q4_1,
+            [GGML_TYPE_Q5_0] = tile_q5_0,
+            [GGML_TYPE_Q5_1] = tile_q5_1,
+            [GGML_TYPE_Q8_0] = tile_q8_0,
         },
     .tile_prepare =
         {
             [GGML_TYPE_Q4_0] = tile_prepare_q8_0,
             [GGML_TYPE_Q4_1] = tile_prepare_q8_0,
+            [GGML_TYPE_Q5_0] = tile_prepare_q8_0,
+            [GGML_TYPE_Q5_1] = tile_prepare_q8_0,
+            [GGML_TYPE_Q8_0] = tile_prepare_q8_0,
         },
     .quantize_act = quantize_act_avx2,
     .dot_f32_f16 = dot_f32_f16,
