@@ -145,7 +145,7 @@ void kern_matvec(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_
 /* The 8-row tile path: row blocks of about 128 KiB of weights (L2) are
  * taken one at a time and every group of 4 tokens runs over the block,
  * with the tokens' per-block terms prepared once per (row block, group). */
-#define KERN_TILE_MAX_BLOCKS 1024 /* n <= 32768: the terms fit on the stack */
+#define KERN_TILE_MAX_BLOCKS 512 /* n <= 16384 (an 8B model's n_ff is 14336): 24 KiB of stack */
 
 static void matmul_tiled8(const kern_ops *ops, uint32_t wtype, const uint8_t *W, size_t row_bytes,
                           int64_t r0, int64_t r1, int64_t n, const uint8_t *x, size_t x_row_bytes,
