@@ -13,6 +13,9 @@
 
 #include "gguf/ggml_types.h"
 
+#include <math.h>
+#include <string.h>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -170,10 +173,59 @@ KT static void quantize_q8_0_avx2(const float *x, uint8_t *o, int64_t nb) {
     }
 }
 
+/* Q8_K activations, bit for bit ggml's quantize_row_q8_K_ref: the
+ * signed value of the first element of largest magnitude sets iscale =
+ * -127 / max; q = nearbyint(iscale * x) (ties to even, as round_ps with
+ * the default mode), at most 127; d = 1 / iscale; int16 sums of each 16. */
+KT static void quantize_q8_k_avx2(const float *x, uint8_t *o, int64_t nb) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7), c127 = _mm256_set1_epi32(127);
+    for (int64_t b = 0; b < nb; b++, x += KQK_K, o += KB_Q8_K) {
+        __m256 mx = _mm256_setzero_ps();
+        for (int k = 0; k < KQK_K / 8; k++) mx = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + 8 * k)), mx);
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        const float amax = _mm_cvtss_f32(m4);
+        if (amax == 0) {
+            memset(o, 0, KB_Q8_K);
+            continue;
+        }
+        float max = 0;
+        for (int j = 0; j < KQK_K; j++)
+            if (fabsf(x[j]) == amax) {
+                max = x[j];
+                break;
+            }
+        const float iscale = -127.f / max, d = 1 / iscale;
+        memcpy(o, &d, 4);
+        const __m256 vis = _mm256_set1_ps(iscale);
+        for (int c = 0; c < KQK_K / 32; c++) {
+            __m256i q[4];
+            for (int k = 0; k < 4; k++) {
+                const __m256 t = _mm256_mul_ps(_mm256_loadu_ps(x + 32 * c + 8 * k), vis);
+                q[k] = _mm256_min_epi32(_mm256_cvtps_epi32(_mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)), c127);
+            }
+            const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+            _mm256_storeu_si256((__m256i *)(o + Q8K_QS + 32 * c), _mm256_permutevar8x32_epi32(p, perm));
+            for (int h = 0; h < 2; h++) {
+                const __m256i s8 = _mm256_add_epi32(q[2 * h], q[2 * h + 1]);
+                __m128i s = _mm_add_epi32(_mm256_castsi256_si128(s8), _mm256_extracti128_si256(s8, 1));
+                s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+                s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+                const int16_t bs = (int16_t)_mm_cvtsi128_si32(s);
+                memcpy(o + Q8K_BSUMS + 2 * (2 * c + h), &bs, 2);
+            }
+        }
+    }
+}
+
 KT static size_t quantize_act_avx2(uint32_t wtype, const float *x, void *out, int64_t n) {
-    if (kern_act_type(wtype) != GGML_TYPE_Q8_0) return kern_quantize_act_ref(wtype, x, out, n);
+    const uint32_t at = kern_act_type(wtype);
+    if (at != GGML_TYPE_Q8_0 && at != GGML_TYPE_Q8_K) return kern_quantize_act_ref(wtype, x, out, n);
     const size_t bytes = kern_act_row_bytes(wtype, n);
-    if (bytes) quantize_q8_0_avx2(x, out, n / KQK);
+    if (bytes && at == GGML_TYPE_Q8_0) quantize_q8_0_avx2(x, out, n / KQK);
+    if (bytes && at == GGML_TYPE_Q8_K) quantize_q8_k_avx2(x, out, n / KQK_K);
     return bytes;
 }
 

@@ -166,6 +166,26 @@ static void test_quantize_act(test_state *ts) {
         }
     }
     CHECK(ts, bad == 0);
+    /* every ISA's Q8_K bytes equal the scalar table's (ggml's reference),
+     * on random rows of several scales, with the largest magnitude tied
+     * between a negative and a later positive value, and with exact
+     * rounding ties (x * iscale = k + 0.5) */
+    for (int rep = 0; rep < 64; rep++) {
+        const float sc = powf(10.0f, (float)(rep % 9) - 4.0f);
+        for (int i = 0; i < 512; i++) xr[i] = rng_float(&s) * sc;
+        if (rep % 4 == 1) {
+            xr[7] = -2 * sc;
+            xr[100] = 2 * sc;
+        }
+        if (rep % 4 == 2)
+            for (int i = 0; i < 256; i++) xr[i] = (float)((int)(i % 64) - 32) + 0.5f * (i % 2);
+        uint8_t want[584];
+        isa_ops[0]->quantize_act(GGML_TYPE_Q4_K, xr, want, 512);
+        for (int i = 1; i < n_isa; i++) {
+            isa_ops[i]->quantize_act(GGML_TYPE_Q6_K, xr, kr, 512);
+            CHECK_MSG(ts, memcmp(want, kr, sizeof kr) == 0, "%s Q8_K activations differ (rep %d)", isa_ops[i]->name, rep);
+        }
+    }
     /* unsupported type / bad length: nothing written, 0 returned */
     CHECK(ts, kern_ops_best()->quantize_act(GGML_TYPE_Q4_0, xr, kr, 33) == 0);
     CHECK(ts, kern_ops_best()->quantize_act(GGML_TYPE_Q2_K, xr, kr, 256) == 0);
