@@ -118,7 +118,14 @@ wick_status wick_context_new(const wick_model *model, const wick_context_params 
     /* quantized activations: f32 rows are the widest format */
     c->ex.act = xalloc(B * widest, &failed);
     c->ex.pool = c->pool;
+    /* WICK_KERNELS=scalar|avx2|neon|simd128 picks the kernel table (to
+     * compare ISAs on a real model); unknown or unavailable: the best. */
     c->ex.ops = kern_ops_best();
+    const char *isa = getenv("WICK_KERNELS");
+    for (int i = 0; isa && i < KERN_ISA_COUNT; i++) {
+        const kern_ops *o = kern_ops_for((kern_isa)i);
+        if (o && strcmp(o->name, isa) == 0) c->ex.ops = o;
+    }
     c->ex.scratch = c->scratch;
     if (failed) {
         wick_context_free(c);
