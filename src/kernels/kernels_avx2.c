@@ -266,7 +266,9 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
 }
 
 /* One block's contribution for one token: acc += d*dx * sum(q*x) (+ m*dx
- * * sum(x) into accm for the types with a min). */
+ * * sum(x) for the types with a min, into the same accumulator: the two
+ * terms nearly cancel, and summing them per block keeps the accumulator
+ * small instead of two large sums cancelling at the end). */
 #define STEP(SIGNED, HAS_MIN, wb, bx, acc, accm)                                            \
     do {                                                                                    \
         const __m256i xq_ = load32((bx) + 2);                                               \
@@ -274,7 +276,7 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
         const __m256i p_ = SIGNED ? dot_s8s8((wb).q, xq_) : dot_u8s8((wb).q, xq_);          \
         acc = _mm256_fmadd_ps(_mm256_set1_ps((wb).d * dx_), _mm256_cvtepi32_ps(p_), acc);   \
         if (HAS_MIN)                                                                        \
-            accm = _mm256_fmadd_ps(_mm256_set1_ps((wb).m * dx_), _mm256_cvtepi32_ps(sum_s8(xq_)), accm); \
+            acc = _mm256_fmadd_ps(_mm256_set1_ps((wb).m * dx_), _mm256_cvtepi32_ps(sum_s8(xq_)), acc); \
     } while (0)
 
 /* One row of the 4-row kernel: STEP with the activation block (and, for
@@ -296,7 +298,7 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
         acc = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(sc, _mm256_set1_epi32(L)),           \
                               _mm256_cvtepi32_ps(p_), acc);                                 \
         if (HAS_MIN)                                                                        \
-            accm = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(sc, _mm256_set1_epi32((L) + 1)), xs, accm); \
+            acc = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(sc, _mm256_set1_epi32((L) + 1)), xs, acc); \
     } while (0)
 
 #define DEF_DOT32(NAME, UNPACK, BYTES, SIGNED, HAS_MIN)                                     \
