@@ -12,6 +12,7 @@ int cmd_template(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_api(int argc, char **argv);
 
 /* Prints "wick: <message>" to stderr and returns 1. */
 int cli_fail(const wick_error *err);

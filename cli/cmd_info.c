@@ -5,9 +5,12 @@
  * is still printed, with the tokenizer error. */
 #include "cli/cli.h"
 
+#include "core/status.h"
+
 #include "gguf/gguf_reader.h"
 #include "model/model.h"
 #include "model/model_info.h"
+#include "model/model_info_json.h"
 #include "platform/file_map.h"
 
 #include <stdio.h>
@@ -25,33 +28,12 @@ typedef struct info_view {
     const char *load_error;  /* tokenizer/template failure, or NULL */
 } info_view;
 
-static void human_count(uint64_t n, char *buf, size_t cap) {
-    if (n >= 1000000000ull) snprintf(buf, cap, "%.2f B", (double)n / 1e9);
-    else if (n >= 1000000ull) snprintf(buf, cap, "%.2f M", (double)n / 1e6);
-    else if (n >= 1000ull) snprintf(buf, cap, "%.2f K", (double)n / 1e3);
-    else snprintf(buf, cap, "%llu", (unsigned long long)n);
-}
-
 static double mib(uint64_t bytes) { return (double)bytes / (1024.0 * 1024.0); }
-
-/* Type ids ordered by bytes, largest first. */
-static int sorted_types(const wick_model_info *info, uint32_t *ids) {
-    int n = 0;
-    for (uint32_t t = 0; t < 64; t++)
-        if (info->tensors_per_type[t]) ids[n++] = t;
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && info->bytes_per_type[ids[j]] > info->bytes_per_type[ids[j - 1]]; j--) {
-            uint32_t tmp = ids[j];
-            ids[j] = ids[j - 1];
-            ids[j - 1] = tmp;
-        }
-    return n;
-}
 
 static void print_text(const info_view *v) {
     const wick_model_info *in = &v->info;
     char params[32];
-    human_count(in->n_params, params, sizeof params);
+    model_info_human_count(in->n_params, params, sizeof params);
     printf("model           %s\n", v->path);
     printf("format          GGUF v%u, %lld metadata keys, %lld tensors, data at byte %llu "
            "(alignment %u)\n",
@@ -67,7 +49,7 @@ static void print_text(const info_view *v) {
         printf("file type       (general.file_type not set)\n");
     }
     uint32_t ids[64];
-    int n = sorted_types(in, ids);
+    int n = model_info_sorted_types(in, ids);
     for (int i = 0; i < n; i++) {
         const char *name = wick_type_name(ids[i]);
         printf("%s%-6s %5u tensor%s %10.2f MiB\n", i ? "                " : "quantization    ",
@@ -96,87 +78,20 @@ static void print_text(const info_view *v) {
     if (v->load_error) printf("tokenizer       cannot be loaded: %s\n", v->load_error);
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 (metadata strings are not
- * validated by the reader, and fixed-size fields may cut a sequence). */
-static int utf8_len(const unsigned char *p) {
-    int n = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : p[0] >= 0xe0 && p[0] < 0xf0 ? 3
-          : p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : 0;
-    for (int i = 1; i < n; i++)
-        if ((p[i] & 0xc0) != 0x80) return 0;
-    if (n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) return 0;
-    if (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))) return 0;
-    return n;
-}
-
-static void json_string(const char *s) {
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        int n = utf8_len(p);
-        if (n == 0) {
-            printf("\\ufffd");
-            p++;
-            continue;
-        }
-        if (*p == '"' || *p == '\\') printf("\\%c", *p);
-        else if (*p < 0x20) printf("\\u%04x", *p);
-        else fwrite(p, 1, (size_t)n, stdout);
-        p += n;
+/* The JSON form is built in the core (wick_model_info_json), shared with
+ * the browser shell. */
+static int print_json(const info_view *v) {
+    wick_buf b = {0};
+    model_info_json_write(v->g, v->path, &v->info, v->load_error, &b);
+    if (b.failed) {
+        wick_buf_free(&b);
+        wick_error err;
+        wick_error_set(&err, WICK_ERR_NOMEM, "out of memory (model info JSON)");
+        return cli_fail(&err);
     }
-    putchar('"');
-}
-
-static void print_json(const info_view *v) {
-    const wick_model_info *in = &v->info;
-    char params[32];
-    human_count(in->n_params, params, sizeof params);
-    printf("{\n  \"path\": ");
-    json_string(v->path);
-    printf(",\n  \"gguf_version\": %u,\n  \"kv_count\": %lld,\n  \"tensor_count\": %lld,\n",
-           gguf_version(v->g), (long long)gguf_kv_count(v->g), (long long)gguf_tensor_count(v->g));
-    printf("  \"alignment\": %u,\n  \"data_offset\": %llu,\n  \"file_size\": %llu,\n",
-           gguf_alignment(v->g), (unsigned long long)gguf_data_offset(v->g),
-           (unsigned long long)gguf_file_size(v->g));
-    printf("  \"architecture\": ");
-    json_string(in->architecture);
-    printf(",\n  \"name\": ");
-    json_string(in->name);
-    printf(",\n  \"n_params\": %llu,\n  \"n_params_human\": \"%s\",\n  \"weight_bytes\": %llu,\n",
-           (unsigned long long)in->n_params, params, (unsigned long long)in->weight_bytes);
-    if (v->has_file_type) {
-        const char *ft = model_file_type_name(v->file_type);
-        printf("  \"file_type\": %u,\n  \"file_type_name\": ", v->file_type);
-        if (ft) json_string(ft);
-        else printf("null");
-        printf(",\n");
-    } else {
-        printf("  \"file_type\": null,\n  \"file_type_name\": null,\n");
-    }
-    printf("  \"types\": [");
-    uint32_t ids[64];
-    int n = sorted_types(in, ids);
-    for (int i = 0; i < n; i++) {
-        const char *name = wick_type_name(ids[i]);
-        printf("%s\n    {\"id\": %u, \"name\": \"%s\", \"tensors\": %u, \"bytes\": %llu}", i ? "," : "",
-               ids[i], name ? name : "?", in->tensors_per_type[ids[i]],
-               (unsigned long long)in->bytes_per_type[ids[i]]);
-    }
-    printf("\n  ],\n");
-    printf("  \"context_length\": %u,\n  \"n_layers\": %u,\n  \"n_embd\": %u,\n  \"n_head\": %u,\n"
-           "  \"n_head_kv\": %u,\n  \"head_dim_k\": %u,\n  \"head_dim_v\": %u,\n",
-           in->context_length, in->n_layers, in->n_embd, in->n_head, in->n_head_kv,
-           in->head_dim_k, in->head_dim_v);
-    printf("  \"vocab_size\": %u,\n  \"vocab_type\": ", in->vocab_size);
-    json_string(in->vocab_type);
-    printf(",\n  \"pre_tokenizer\": ");
-    json_string(in->pre_tokenizer);
-    printf(",\n  \"has_chat_template\": %s,\n", in->has_chat_template ? "true" : "false");
-    printf("  \"kv_cache_f16_bytes_per_1k\": %llu,\n", (unsigned long long)in->kv_bytes_per_1k);
-    if (v->sliding_window) printf("  \"sliding_window\": %u,\n", v->sliding_window);
-    else printf("  \"sliding_window\": null,\n");
-    printf("  \"load_error\": ");
-    if (v->load_error) json_string(v->load_error);
-    else printf("null");
-    printf("\n}\n");
+    fwrite(b.data, 1, b.len, stdout);
+    wick_buf_free(&b);
+    return 0;
 }
 
 /* Extras that wick_model_info does not carry. */
@@ -243,7 +158,7 @@ int cmd_info(int argc, char **argv) {
         rc = cli_fail(&err);
     } else {
         read_extras(&v);
-        if (json) print_json(&v);
+        if (json) rc = print_json(&v);
         else print_text(&v);
     }
     gguf_free(own);

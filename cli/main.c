@@ -17,6 +17,7 @@ static const cli_command COMMANDS[] = {
     {"run", cmd_run, "generate text from a prompt (greedy, or sampled with --temp)"},
     {"chat", cmd_chat, "interactive chat through the model's template"},
     {"bench", cmd_bench, "prompt/generation speed (pp/tg tokens/s)"},
+    {"api", cmd_api, "answer one OpenAI-style request (JSON on stdin; SSE when streaming)"},
 };
 
 int cli_fail(const wick_error *err) {

@@ -90,6 +90,13 @@ typedef struct wick_model_info {
 
 wick_status wick_model_get_info(const wick_model *model, wick_model_info *info, wick_error *err);
 
+/* The same summary as a JSON object, exactly as `wick info --json` prints
+ * it (plus format version, file type, sliding window). `path` is its
+ * "path" field (NULL: the name the model was opened with). *out is
+ * malloc'd and NUL-terminated (release with wick_free). */
+wick_status wick_model_info_json(const wick_model *model, const char *path, char **out,
+                                 size_t *out_len, wick_error *err);
+
 /* The name of a ggml tensor type id ("q4_K", "f16", ...), or NULL. */
 const char *wick_type_name(uint32_t type);
 

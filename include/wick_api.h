@@ -44,6 +44,40 @@
  * {prompt_tokens, completion_tokens, total_tokens, extra:{
  * prefill_tokens_per_s, decode_tokens_per_s, time_to_first_token_s,
  * prompt_tokens_reused}}.
+ *
+ * Details of the implementation (src/api/), where OpenAI leaves room:
+ *   - error "param" uses OpenAI's own form for nested fields:
+ *     "messages.[0].role", "messages.[1].content.[0].text",
+ *     "stream_options.include_usage"; "code" is null except
+ *     "context_length_exceeded" (param "messages" or "prompt"). A JSON body
+ *     that does not parse has param null. Step failures (not the request's
+ *     fault) give type "server_error".
+ *   - null for an optional field means "not given"; max_tokens and
+ *     max_completion_tokens both given: the smaller; neither: until an
+ *     end-of-generation token or a full context (also for completions,
+ *     where OpenAI's default is 16).
+ *   - chunks: each choice starts with delta {"role":"assistant",
+ *     "content":""}, then {"content":...} deltas, then {} with
+ *     finish_reason. With include_usage every chunk has "usage":null and a
+ *     last chunk has choices [] and the usage; without it chunks have no
+ *     "usage" member (OpenAI's documented behaviour). stream_options
+ *     without stream:true is refused, as OpenAI does.
+ *   - usage also has OpenAI's prompt_tokens_details.cached_tokens (= the
+ *     reused prompt tokens); n > 1 counts the prompt once.
+ *   - n > 1 generates the choices one after another; choice i samples with
+ *     seed + i (so it equals a single-choice request with seed + i).
+ *     Without a seed, one comes from the clock.
+ *   - logprobs: -inf is reported as -9999.0; a token that is not whole
+ *     UTF-8 has "token": "bytes:\xe6\x9c" (its exact bytes are in
+ *     "bytes"). A token's entry arrives with the chunk that shows its text;
+ *     entries of tokens hidden by a stop string are dropped.
+ *   - text-part arrays are joined with "\n"; "developer" reaches the chat
+ *     template as "system"; the template's own refusals (e.g. roles that
+ *     must alternate) are invalid_request_error on "messages".
+ *   - "abort" is Wick's (WebLLM's) finish_reason; OpenAI's SDK types do
+ *     not list it.
+ *   - system_fingerprint is null. wick_engine_error_json is NULL until a
+ *     request was refused or a step failed.
  */
 #ifndef WICK_API_H
 #define WICK_API_H
