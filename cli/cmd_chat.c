@@ -23,6 +23,8 @@
  * Greedy by default; --temp > 0 samples through src/sampling's chain
  * (generated tokens are accepted into its penalty history). */
 #include "cli/cli.h"
+#include "cli/cli_threads.h"
+#include "cli/progress.h"
 
 #include "sampling/sampler.h"
 
@@ -317,8 +319,9 @@ int cmd_chat(int argc, char **argv) {
             if (!chat_parse_uint(argv[++i], 1 << 20, &max_tokens) || !max_tokens)
                 return cli_usage("chat", CHAT_USAGE, "-n: expected a count >= 1");
         } else if (!strcmp(a, "-t") && has_val) {
-            if (!chat_parse_uint(argv[++i], 256, &n_threads) || !n_threads)
-                return cli_usage("chat", CHAT_USAGE, "-t: expected 1..256 threads");
+            char msg[160];
+            if (!cli_parse_threads(argv[++i], &n_threads, msg, sizeof msg))
+                return cli_usage("chat", CHAT_USAGE, msg);
         } else if (!strcmp(a, "-c") && has_val) {
             if (!chat_parse_uint(argv[++i], 1 << 20, &n_ctx))
                 return cli_usage("chat", CHAT_USAGE, "-c: expected a token count");
@@ -354,6 +357,7 @@ int cmd_chat(int argc, char **argv) {
     int32_t *toks = NULL;
     int rc = 1;
     s.max_tokens = max_tokens;
+    cli_preload(model_path); /* a progress bar on a terminal, for large files */
     if (wick_model_open(model_path, &model, &err) != WICK_OK) goto done;
     s.model = model;
     wick_model_info info;

@@ -18,6 +18,8 @@
  * as raw little-endian f32; --ignore-eos keeps generating through
  * end-of-generation tokens (exactly N tokens). */
 #include "cli/cli.h"
+#include "cli/cli_threads.h"
+#include "cli/progress.h"
 
 #include "sampling/sampler.h"
 
@@ -117,8 +119,9 @@ int cmd_run(int argc, char **argv) {
         else if (!strcmp(a, "-n") && has_val) {
             if (!parse_uint(argv[++i], 1 << 20, &n_predict)) return cli_usage("run", RUN_USAGE, "-n: expected a count");
         } else if (!strcmp(a, "-t") && has_val) {
-            if (!parse_uint(argv[++i], 256, &n_threads) || !n_threads)
-                return cli_usage("run", RUN_USAGE, "-t: expected 1..256 threads");
+            char msg[160];
+            if (!cli_parse_threads(argv[++i], &n_threads, msg, sizeof msg))
+                return cli_usage("run", RUN_USAGE, msg);
         } else if (!strcmp(a, "-c") && has_val) {
             if (!parse_uint(argv[++i], 1 << 20, &n_ctx)) return cli_usage("run", RUN_USAGE, "-c: expected a token count");
         } else if (!strcmp(a, "--chat")) chat = 1;
@@ -165,6 +168,7 @@ int cmd_run(int argc, char **argv) {
     int32_t *toks = NULL;
     int rc = 1;
     double t0 = now_s();
+    cli_preload(model_path); /* a progress bar on a terminal, for large files */
     if (wick_model_open(model_path, &model, &err) != WICK_OK) goto done;
     const char *input = prompt;
     int flags = WICK_TOKENIZE_ADD_SPECIAL | WICK_TOKENIZE_PARSE_SPECIAL;
@@ -273,6 +277,9 @@ int cmd_run(int argc, char **argv) {
         fwrite(tail, 1, len, stdout);
     }
     printf("\n");
+    if (n_gen < (size_t)n_predict && wick_context_n_past(ctx) >= wick_context_n_ctx(ctx))
+        fprintf(stderr, "wick run: stopped after %zu of %ld tokens: the context of %u tokens is full (use -c)\n",
+                n_gen, n_predict, wick_context_n_ctx(ctx));
     double t3 = now_s();
     fprintf(stderr, "wick run: load %.2f s; prompt %zu tokens in %.2f s (%.1f tok/s); "
                     "generated %zu tokens in %.2f s (%.1f tok/s); %ld threads\n",

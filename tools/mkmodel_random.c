@@ -36,6 +36,11 @@ typedef struct mk_params {
     uint64_t n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx, head_dim, swa;
     bool tied;
     uint64_t seed;
+    /* Llama 3.1-style RoPE scaling (--rope-scaling llama3): written as the
+     * rope_freqs.weight tensor, as llama.cpp's converter does */
+    bool rope_llama3;
+    float rope_factor, rope_low_freq, rope_high_freq;
+    uint64_t rope_orig_ctx;
 } mk_params;
 
 /* ------------------------------------------------------------- values */
@@ -138,6 +143,40 @@ static wick_status add_matrix(mk_ctx *c, const char *name, uint64_t n_in, uint64
     return ok ? WICK_OK : wick_error_set(c->err, WICK_ERR_NOMEM, "%s: could not add the tensor", name);
 }
 
+/* rope_freqs.weight [head_dim / 2]: the per-pair divisors of the RoPE
+ * angle for Llama 3.1 / 3.2 "llama3" scaling, computed as llama.cpp's
+ * convert_hf_to_gguf.py (LlamaModel.generate_extra_tensors) does, in f32:
+ * a pair whose wavelength 2 pi / freq is shorter than orig_ctx / high_freq
+ * keeps its angle (1), one longer than orig_ctx / low_freq is slowed by
+ * `factor`, and those in between interpolate smoothly. */
+static wick_status add_rope_freqs(mk_ctx *c) {
+    const mk_params *p = c->p;
+    const uint64_t n = p->head_dim / 2;
+    float *x = malloc(n * sizeof *x);
+    if (!x) return wick_error_set(c->err, WICK_ERR_NOMEM, "rope_freqs.weight: out of memory");
+    const double low_wavelen = (double)p->rope_orig_ctx / p->rope_low_freq;
+    const double high_wavelen = (double)p->rope_orig_ctx / p->rope_high_freq;
+    for (uint64_t i = 0; i < n; i++) {
+        float freq = 1.0f / powf(p->arch->rope_base, (float)(2 * i) / (float)p->head_dim);
+        float wavelen = (float)(2.0 * 3.14159265358979323846) / freq;
+        if (wavelen < high_wavelen) {
+            x[i] = 1.0f;
+        } else if (wavelen > low_wavelen) {
+            x[i] = p->rope_factor;
+        } else {
+            float smooth = ((float)p->rope_orig_ctx / wavelen - p->rope_low_freq) /
+                           (p->rope_high_freq - p->rope_low_freq);
+            x[i] = 1.0f / ((1.0f - smooth) / p->rope_factor + smooth);
+        }
+    }
+    uint64_t ne[1] = {n};
+    bool ok = gguf_writer_add_tensor(c->w, "rope_freqs.weight", 1, ne, GGML_TYPE_F32, x, n * sizeof *x);
+    free(x);
+    c->n_tensors++;
+    c->bytes += n * 4;
+    return ok ? WICK_OK : wick_error_set(c->err, WICK_ERR_NOMEM, "rope_freqs.weight: could not add the tensor");
+}
+
 static wick_status add_tensors(mk_ctx *c) {
     const mk_params *p = c->p;
     const unsigned f = p->arch->flags;
@@ -148,6 +187,7 @@ static wick_status add_tensors(mk_ctx *c) {
         st = add_vector(c, "rope_factors_long.weight", p->head_dim / 2, V_ROPE_LONG);
         if (st == WICK_OK) st = add_vector(c, "rope_factors_short.weight", p->head_dim / 2, V_ROPE_SHORT);
     }
+    if (st == WICK_OK && p->rope_llama3) st = add_rope_freqs(c);
     for (uint64_t l = 0; l < p->n_layer && st == WICK_OK; l++) {
 #define BLK(suffix) (snprintf(name, sizeof name, "blk.%llu.%s", (unsigned long long)l, suffix), name)
         st = add_vector(c, BLK("attn_norm.weight"), p->n_embd, V_NORM);
@@ -280,6 +320,7 @@ static wick_status vocab_count(gguf_writer *w, uint64_t *n, wick_error *err) {
 typedef struct mk_args {
     const char *arch, *type, *tokenizer, *config, *pre, *size, *out, *name;
     const char *n_embd, *n_layer, *n_head, *n_head_kv, *n_ff, *ctx, *head_dim, *swa, *seed;
+    const char *rope_scaling, *rope_factor, *rope_low, *rope_high, *rope_orig;
     int tied; /* -1 default, 0 untied, 1 tied */
 } mk_args;
 
@@ -327,6 +368,11 @@ static int parse_args(int argc, char **argv, bool random, mk_args *a) {
         else if (random && !strcmp(o, "--head-dim")) slot = &a->head_dim;
         else if (random && !strcmp(o, "--sliding-window")) slot = &a->swa;
         else if (random && !strcmp(o, "--seed")) slot = &a->seed;
+        else if (random && !strcmp(o, "--rope-scaling")) slot = &a->rope_scaling;
+        else if (random && !strcmp(o, "--rope-factor")) slot = &a->rope_factor;
+        else if (random && !strcmp(o, "--rope-low-freq-factor")) slot = &a->rope_low;
+        else if (random && !strcmp(o, "--rope-high-freq-factor")) slot = &a->rope_high;
+        else if (random && !strcmp(o, "--rope-orig-ctx")) slot = &a->rope_orig;
         if (!slot) return usage_error(cmd, "unknown option '%s'", o);
         if (i + 1 >= argc) return usage_error(cmd, "option %s needs a value", o);
         *slot = argv[++i];
@@ -344,6 +390,44 @@ static int num_arg(const char *cmd, const char *opt, const char *s, uint64_t min
                 (unsigned long long)min, (unsigned long long)max);
         return 2;
     }
+    return 0;
+}
+
+static int float_arg(const char *cmd, const char *opt, const char *s, float *v) {
+    if (!s) return 0;
+    char *end;
+    float f = strtof(s, &end);
+    if (!*s || *end || !(f > 0.0f) || f > 1e6f) {
+        fprintf(stderr, "wick-mkmodel %s: %s '%s' is not a positive number\n", cmd, opt, s);
+        return 2;
+    }
+    *v = f;
+    return 0;
+}
+
+/* --rope-scaling and its parameters (defaults: Llama 3.1's config.json). */
+static int resolve_rope_scaling(const char *cmd, const mk_args *a, mk_params *p) {
+    if (!a->rope_scaling) {
+        if (a->rope_factor || a->rope_low || a->rope_high || a->rope_orig)
+            return usage_error(cmd, "%s", "--rope-factor, --rope-*-freq-factor and --rope-orig-ctx "
+                                          "need --rope-scaling llama3");
+        return 0;
+    }
+    if (strcmp(a->rope_scaling, "llama3"))
+        return usage_error(cmd, "unknown --rope-scaling '%s' (supported: llama3)", a->rope_scaling);
+    if (strcmp(p->arch->name, "llama"))
+        return usage_error(cmd, "--rope-scaling llama3: llama.cpp loads rope_freqs.weight for llama "
+                                "only, not %s", p->arch->name);
+    p->rope_llama3 = true;
+    p->rope_factor = 8.0f, p->rope_low_freq = 1.0f, p->rope_high_freq = 4.0f, p->rope_orig_ctx = 8192;
+    int rc = float_arg(cmd, "--rope-factor", a->rope_factor, &p->rope_factor);
+    rc = rc ? rc : float_arg(cmd, "--rope-low-freq-factor", a->rope_low, &p->rope_low_freq);
+    rc = rc ? rc : float_arg(cmd, "--rope-high-freq-factor", a->rope_high, &p->rope_high_freq);
+    rc = rc ? rc : num_arg(cmd, "--rope-orig-ctx", a->rope_orig, 1, 1u << 24, &p->rope_orig_ctx);
+    if (rc) return rc;
+    if (p->rope_low_freq >= p->rope_high_freq)
+        return usage_error(cmd, "%s", "--rope-low-freq-factor must be below --rope-high-freq-factor "
+                                      "(the converter asserts distinct wavelengths)");
     return 0;
 }
 
@@ -416,7 +500,7 @@ static int resolve_params(const char *cmd, const mk_args *a, mk_params *p) {
                                 "loads no output.weight for it)", p->arch->name);
     if (p->tied && (p->arch->flags & MK_NEVER_TIED))
         return usage_error(cmd, "--tied: %s needs its own output.weight", p->arch->name);
-    return 0;
+    return resolve_rope_scaling(cmd, a, p);
 }
 
 static bool set_general(gguf_writer *w, const char *arch, const char *name) {

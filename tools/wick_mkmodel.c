@@ -87,7 +87,8 @@ void mkmodel_usage(FILE *f) {
             "      [--tokenizer-config tokenizer_config.json] [--pre NAME] [--name NAME]\n"
             "      [--size tiny|small] [--n-embd N] [--n-layer N] [--n-head N] [--n-head-kv N]\n"
             "      [--n-ff N] [--ctx N] [--head-dim N] [--sliding-window N] [--tied|--untied]\n"
-            "      [--seed S] -o OUT.gguf\n"
+            "      [--seed S] [--rope-scaling llama3 [--rope-factor F] [--rope-low-freq-factor F]\n"
+            "      [--rope-high-freq-factor F] [--rope-orig-ctx N]] -o OUT.gguf\n"
             "    a random-weight model llama.cpp can load. ARCH: llama, qwen2, qwen3, phi3,\n"
             "    gemma2, gemma3. TYPE (matrices; norms and other vectors stay f32): ");
     mkmodel_list_types(f);
@@ -96,6 +97,9 @@ void mkmodel_usage(FILE *f) {
             "    Rows a k-quant cannot hold fall back as llama-quantize does (q4_K -> q5_0,\n"
             "    q5_K -> q5_1, q6_K -> q8_0, then f16). Sizes: tiny (n_embd 64, 2 layers),\n"
             "    small (n_embd 256, 4 layers); the vocabulary comes from the tokenizer.\n"
+            "    --rope-scaling llama3 (llama only) writes Llama 3.1-style RoPE scaling as\n"
+            "    llama.cpp's converter does, a rope_freqs.weight tensor (defaults: factor 8,\n"
+            "    low/high freq factors 1 and 4, original context 8192).\n"
             "  wick-mkmodel vocab --tokenizer tokenizer.json [--tokenizer-config FILE]\n"
             "      [--pre NAME] [--name NAME] -o OUT.gguf\n"
             "    a vocab-only GGUF (architecture llama, no tensors).\n"

@@ -117,20 +117,47 @@ wick_status arch_read_hparams(const gguf_file *g, const char *src, model_hparams
                               "%s: head sizes key %u / value %u with %u rotated dims are not supported",
                               src, hp->head_dim, hd_v, hp->n_rot);
 
+    /* RoPE scaling, as llama.cpp reads it: rope.scaling.type defaults to
+     * linear, and rope.scaling.factor F (older files: rope.scale_linear),
+     * if present and non-zero, divides every angle by F; type none never
+     * scales. YaRN and the other types change the angles or
+     * the attention in ways Wick does not implement: refused, never run
+     * silently wrong. Llama 3.1-style ("llama3") scaling has no type here;
+     * converters write it as the rope_freqs.weight tensor, and LongRoPE
+     * (phi3) as rope_factors_{long,short}.weight, both applied from the
+     * tensors (weights.c, forward.c). */
     hp->rope_freq_scale = 1.0f;
     {
         char k[128];
         gguf_str type;
+        bool linear = true; /* the type llama.cpp assumes when the key is absent */
         snprintf(k, sizeof k, "%s.rope.scaling.type", a);
-        if (gguf_get_str(g, k, &type) && !gguf_str_eq(type, "none")) {
-            float factor = 1.0f;
-            F32("rope.scaling.factor", false, rope_freq_scale);
-            factor = hp->rope_freq_scale;
-            if (!gguf_str_eq(type, "linear"))
+        if (gguf_find_key(g, k) >= 0) {
+            if (!gguf_get_str(g, k, &type))
+                return wick_error_set(err, WICK_ERR_FORMAT, "%s: metadata key %s: expected a string",
+                                      src, k);
+            if (!gguf_str_eq(type, "none") && !gguf_str_eq(type, "linear"))
                 return wick_error_set(err, WICK_ERR_UNSUPPORTED,
-                                      "%s: RoPE scaling '%.*s' is not supported (only linear)", src,
-                                      (int)(type.len > 32 ? 32 : type.len), type.ptr);
-            hp->rope_freq_scale = factor > 0 ? 1.0f / factor : 1.0f;
+                                      "%s: metadata key %s is '%.*s', which Wick does not implement "
+                                      "(supported: none, linear; llama3-style scaling as a "
+                                      "rope_freqs.weight tensor, LongRoPE as rope_factors_long/short)",
+                                      src, k, (int)(type.len > 32 ? 32 : type.len), type.ptr);
+            linear = gguf_str_eq(type, "linear");
+        }
+        if (linear) {
+            float factor = 0.0f;
+            snprintf(k, sizeof k, "%s.rope.scaling.factor", a);
+            if (gguf_find_key(g, k) < 0) { /* the older key, as llama.cpp falls back to it */
+                snprintf(k, sizeof k, "%s.rope.scale_linear", a);
+                if (st == WICK_OK) st = get_f32(g, src, a, "rope.scale_linear", false, &factor, err);
+            } else if (st == WICK_OK) {
+                st = get_f32(g, src, a, "rope.scaling.factor", false, &factor, err);
+            }
+            if (st != WICK_OK) return st;
+            if (!(factor >= 0.0f) || factor > 1e6f)
+                return wick_error_set(err, WICK_ERR_FORMAT, "%s: metadata key %s is %g, expected a "
+                                      "positive factor", src, k, (double)factor);
+            hp->rope_freq_scale = factor > 0.0f ? 1.0f / factor : 1.0f;
         }
     }
     hp->rope_base_swa = hp->arch->swa_rope_base > 0 ? hp->arch->swa_rope_base : hp->rope_base;
