@@ -18,6 +18,7 @@
  * binds weights and allocates the KV cache), so the progress display shows
  * those two steps as they finish, and only when stderr is a terminal. */
 #include "cli/cli.h"
+#include "cli/cli_threads.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -111,8 +112,9 @@ int cmd_bench(int argc, char **argv) {
         } else if (!strcmp(a, "-n") && has_val) {
             if (!bench_parse_uint(argv[++i], 4095, &n_tg)) return cli_usage("bench", BENCH_USAGE, "-n: expected 0..4095 tokens");
         } else if (!strcmp(a, "-t") && has_val) {
-            if (!bench_parse_uint(argv[++i], 256, &n_threads) || !n_threads)
-                return cli_usage("bench", BENCH_USAGE, "-t: expected 1..256 threads");
+            char msg[160];
+            if (!cli_parse_threads(argv[++i], &n_threads, msg, sizeof msg))
+                return cli_usage("bench", BENCH_USAGE, msg);
         } else if (!strcmp(a, "-r") && has_val) {
             if (!bench_parse_uint(argv[++i], 1000, &reps) || !reps)
                 return cli_usage("bench", BENCH_USAGE, "-r: expected 1..1000 repetitions");
