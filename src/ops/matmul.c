@@ -43,8 +43,11 @@ static float dot_f32(const float *a, const float *b, int64_t n) {
 static void matmul_worker(void *arg, int ith, int nth) {
     const matmul_task *t = arg;
     const op_weight *W = t->W;
-    long long r0, r1;
-    wick_split_range(W->n_out, ith, nth, &r0, &r1);
+    /* split in units of 8 rows, so each thread's range runs the 4-row
+     * decode and 8-row prefill kernels without a slow remainder */
+    long long u0, u1;
+    wick_split_range((W->n_out + 7) / 8, ith, nth, &u0, &u1);
+    const long long r0 = u0 * 8, r1 = u1 * 8 < W->n_out ? u1 * 8 : W->n_out;
     if (r0 >= r1) return;
     if (t->act_row) {
         kern_matmul(t->ex->ops, W->type, W->data, W->row_bytes, r0, r1, W->n_in, t->ex->act,
