@@ -6,7 +6,10 @@ Run through tests/bench/cpu_bench.sh. For each NAME=PATH model:
   llama.cpp: Llama(PATH, n_threads=THREADS, n_batch=512); pp = one eval()
              of PP pseudo-random valid ids from an empty cache, timed; tg =
              a one-token prompt, then TG single-token eval() calls, timed.
-             One untimed warm-up of each, then REPS timed runs, as wick does.
+             One untimed warm-up of each.
+The REPS timed runs are interleaved (wick run 1, llama.cpp run 1, wick run
+2, ...: `wick bench -r 1` per run, which warms up first), so a change in
+the machine's load hits both engines alike.
 Prints one markdown table: model, test, wick t/s, llama.cpp t/s, ratio.
 """
 import argparse
@@ -19,8 +22,8 @@ import time
 
 
 def wick_bench(wick, path, a):
-    cmd = [wick, "bench", "-m", path, "-p", str(a.pp), "-n", str(a.tg), "-t", str(a.threads),
-           "-r", str(a.reps)]
+    """One `wick bench -r 1` run: {test: tokens/s}."""
+    cmd = [wick, "bench", "-m", path, "-p", str(a.pp), "-n", str(a.tg), "-t", str(a.threads), "-r", "1"]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     res = {}
     for line in out.splitlines():
@@ -28,7 +31,7 @@ def wick_bench(wick, path, a):
         if len(cells) == 6 and re.fullmatch(r"(pp|tg)\d+", cells[4]):
             m = re.fullmatch(r"([\d.]+) ± ([\d.]+)", cells[5])
             if m:
-                res[cells[4]] = (float(m.group(1)), float(m.group(2)))
+                res[cells[4]] = float(m.group(1))
     if not res:
         sys.exit(f"cpu_bench: could not parse `{' '.join(cmd)}` output:\n{out}")
     return res
@@ -39,6 +42,8 @@ def mean_sd(xs):
 
 
 def llama_bench(path, a):
+    """Returns run() -> {test: tokens/s} for one timed run (after one warm-up
+    of each test here), and close()."""
     from llama_cpp import Llama
 
     n_ctx = max(a.pp, a.tg + 1, 64)
@@ -46,7 +51,6 @@ def llama_bench(path, a):
                 n_threads_batch=a.threads, verbose=False)
     rng = random.Random(1)
     ids = [rng.randrange(llm.n_vocab()) for _ in range(max(a.pp, a.tg + 1))]
-    res = {}
 
     def pp():
         llm.reset()
@@ -64,13 +68,14 @@ def llama_bench(path, a):
             llm.eval(ids[1 + i:2 + i])
         return a.tg / (time.perf_counter() - t0)
 
-    for name, n, fn in (("pp", a.pp, pp), ("tg", a.tg, tg)):
-        if n <= 0:
-            continue
+    tests = [(f"{name}{n}", fn) for name, n, fn in (("pp", a.pp, pp), ("tg", a.tg, tg)) if n > 0]
+    for _, fn in tests:
         fn()  # warm-up
-        res[f"{name}{n}"] = mean_sd([fn() for _ in range(a.reps)])
-    llm.close()
-    return res
+
+    def run():
+        return {name: fn() for name, fn in tests}
+
+    return run, llm.close
 
 
 def main():
@@ -86,16 +91,22 @@ def main():
     for spec in a.models:
         name, path = spec.split("=", 1)
         print(f"cpu_bench: {name} ...", file=sys.stderr, flush=True)
-        w = wick_bench(a.wick, path, a)
-        ll = llama_bench(path, a)
-        for test in w:
-            wm, ws = w[test]
-            lm, ls = ll.get(test, (float("nan"), 0.0))
+        llama_run, llama_close = llama_bench(path, a)
+        wr, lr = {}, {}
+        for _ in range(a.reps):
+            for t, v in wick_bench(a.wick, path, a).items():
+                wr.setdefault(t, []).append(v)
+            for t, v in llama_run().items():
+                lr.setdefault(t, []).append(v)
+        llama_close()
+        for test in wr:
+            wm, ws = mean_sd(wr[test])
+            lm, ls = mean_sd(lr[test]) if test in lr else (float("nan"), 0.0)
             rows.append((name, test, f"{wm:.2f} ± {ws:.2f}", f"{lm:.2f} ± {ls:.2f}", f"{wm / lm:.2f}"))
     hdr = ("model", "test", "wick t/s", "llama.cpp t/s", "wick/llama.cpp")
     widths = [max(len(r[i]) for r in rows + [hdr]) for i in range(5)]
     print(f"threads: {a.threads}; pp = one batched prefill (n_batch 512), tg = single-token decodes; "
-          f"mean ± stddev over {a.reps} runs after a warm-up")
+          f"mean ± stddev over {a.reps} interleaved runs after a warm-up")
     print("| " + " | ".join(h.ljust(wd) for h, wd in zip(hdr, widths)) + " |")
     print("| " + " | ".join("-" * wd for wd in widths) + " |")
     for r in rows:
