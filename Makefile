@@ -109,3 +109,56 @@ demo: all
 bench: all
 	bash tests/setup/models.sh
 	bash tests/bench/tokenize_bench.sh
+
+# ------------------------------------------------------------------ browser
+# `make web`: the C core built with emscripten in two variants,
+# build/web/wick-mt.{js,wasm,worker.js} (pthreads on Web Workers; needs a
+# cross-origin isolated page) and build/web/wick-st.{js,wasm} (one thread),
+# then web/src/*.ts compiled to web/dist/ with those files copied beside it.
+# Part of `all` only where emcc (and the npm typescript) is installed.
+EMCC := $(shell command -v emcc 2>/dev/null)
+EMENV := NODE_PATH=/usr/share/nodejs
+TSC := node_modules/.bin/tsc
+WEB_CFLAGS := $(CSTD) $(WARN) $(INC) -O2 -msimd128 -MMD -MP
+# The request-engine exports need src/api (include/wick_api.h) implemented.
+WEB_C := web/c/wick_wasm.c $(if $(shell grep -ls '^wick_status wick_engine_new' src/api/*.c 2>/dev/null),web/c/wick_wasm_engine.c)
+WEB_LDFLAGS := -O2 -msimd128 -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createWickModule \
+  -sENVIRONMENT=web,worker,node -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=32MB \
+  -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=4MB
+# Pool size comes from loadWickCore (threads); with STRICT=2 a thread over
+# the pool fails pthread_create (an error) instead of deadlocking.
+WEB_MT_LDFLAGS := -pthread -Wno-pthreads-mem-growth '-sPTHREAD_POOL_SIZE=Module.wickPoolSize||4' \
+  -sPTHREAD_POOL_SIZE_STRICT=2
+WEB_FILES := wick-st.js wick-st.wasm wick-mt.js wick-mt.wasm wick-mt.worker.js
+
+build/web/obj-st/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(EMENV) emcc $(WEB_CFLAGS) -c $< -o $@
+
+build/web/obj-mt/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(EMENV) emcc $(WEB_CFLAGS) -pthread -c $< -o $@
+
+build/web/wick-st.js: $(CORE_SRC:%.c=build/web/obj-st/%.o) $(WEB_C:%.c=build/web/obj-st/%.o)
+	$(EMENV) emcc $(WEB_LDFLAGS) -o $@ $^
+
+build/web/wick-mt.js: $(CORE_SRC:%.c=build/web/obj-mt/%.o) $(WEB_C:%.c=build/web/obj-mt/%.o)
+	$(EMENV) emcc $(WEB_LDFLAGS) $(WEB_MT_LDFLAGS) -o $@ $^
+
+web/dist/wasm_core.js: $(wildcard web/src/*.ts) web/tsconfig.json
+	@test -x $(TSC) || { echo "make web: $(TSC) is missing (run npm ci)"; exit 1; }
+	$(TSC) -p web/tsconfig.json
+	@touch $@
+
+web: build/web/wick-st.js build/web/wick-mt.js web/dist/wasm_core.js
+	cp $(WEB_FILES:%=build/web/%) web/dist/
+
+all: $(if $(and $(EMCC),$(wildcard $(TSC))),web)
+.PHONY: web
+
+# The browser chat demo: builds the package (make web) and serves
+# examples/chat/ with tools/web_server.mjs; prints the URL. A local model:
+# `make chat-demo WICK_MODEL=build/models/smollm2-135m-instruct-q4_1.gguf`.
+chat-demo:
+	WICK_MODEL="$(WICK_MODEL)" bash examples/chat/serve.sh
+.PHONY: chat-demo

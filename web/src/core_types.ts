@@ -19,7 +19,20 @@ export interface CoreLoadOptions {
   baseUrl?: string | URL;
   /** Called with a human-readable note (e.g. why threads are off). */
   log?: (level: 'info' | 'warn', message: string) => void;
+  /** The emscripten glue's factory (the default export of wick-st.js or
+   *  wick-mt.js), for scopes that cannot `import()` it: a Service Worker
+   *  allows static imports only, so its script does
+   *    import createWickModule from 'wick/dist/wick-st.js';
+   *  and passes it here. loadWickCore then imports nothing; the .wasm is
+   *  still fetched from `baseUrl`. */
+  moduleFactory?: WickModuleFactory;
+  /** Which build `moduleFactory` is: 'st' (default) or 'mt' (threads need
+   *  cross-origin isolation and a scope that can start workers). */
+  moduleVariant?: 'st' | 'mt';
 }
+
+/** The default export of build/web/wick-{st,mt}.js (emscripten MODULARIZE). */
+export type WickModuleFactory = (moduleArgs: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 /** Model bytes being streamed into wasm memory (written once, never copied). */
 export interface CoreModelBuffer {
