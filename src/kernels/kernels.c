@@ -179,8 +179,11 @@ void kern_matmul(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_
     if (!dot) return;
     const kern_vec_dot_4x_fn dot4 = wtype < GGML_TYPE_COUNT ? ops->vec_dot_4x[wtype] : NULL;
     const uint8_t *x = X;
-    /* A single token is decode: the matvec kernels are made for it. */
-    if (n_tokens > 1 && ops->tile_8x4[wtype] && ops->tile_prepare[wtype] && n / 32 <= KERN_TILE_MAX_BLOCKS) {
+    /* Decode (one token) takes the tile path too where the table says so:
+     * the same arithmetic as prefill, so a token gives the same logits
+     * whether it was decoded alone or in a batch (prefix reuse, re-sent
+     * requests). */
+    if ((n_tokens > 1 || ops->tile_decode) && ops->tile_8x4[wtype] && ops->tile_prepare[wtype] && n / 32 <= KERN_TILE_MAX_BLOCKS) {
         matmul_tiled8(ops, wtype, W, row_bytes, r0, r1, n, x, x_row_bytes, n_tokens, Y, ldy);
         return;
     }

@@ -60,6 +60,12 @@ typedef struct kern_ops {
     kern_vec_dot_4r_fn vec_dot_4r[40];     /* optional (NULL: rows one at a time) */
     kern_tile_fn tile_8x4[40];             /* optional prefill tiles (with tile_prepare) */
     kern_tile_prepare_fn tile_prepare[40];
+    /* Decode (one token) takes the tiles too: same arithmetic as prefill,
+     * so a token's logits do not depend on how the prompt was batched.
+     * Set where measured at least as fast as the 4-row kernels (AVX2,
+     * with prefetching); wasm has no prefetch, and there the 8 row streams
+     * ran at 0.6x from memory, so its decode keeps vec_dot_4r. */
+    int tile_decode;
     /* Quantizes f32 activations into the activation format for weight
      * type `wtype`; returns bytes written (kern_act_row_bytes), 0 if the
      * type is unsupported or n is not a multiple of its block size. */

@@ -450,6 +450,8 @@ KT static inline __m256i fifth_bits_group(__m256i H, int g) {
         __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),     \
                          _mm256_setzero_ps()};                                              \
         for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0, ta++) {           \
+            /* decode streams 8 rows at once: fetch the next 8 rows' block */                \
+            for (int r = 8; r < 16; r++) _mm_prefetch((const char *)bw + r * rb, _MM_HINT_T0); \
             __m256i P[4], V[8];                                                             \
             load_q4_8rows(bw + QS_OFF, rb, P);                                              \
             for (int g = 0; g < 4; g++) {                                                   \
@@ -506,6 +508,7 @@ KT static void tile_q8_0(int64_t n, float *out, size_t ldo, const void *w, size_
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     for (int64_t b = 0; b < n / KQK; b++, bw += KB_Q8_0, bx += KB_Q8_0, ta++) {
+        for (int r = 16; r < 24; r++) _mm_prefetch((const char *)bw + r * rb, _MM_HINT_T0);
         __m256i R[8], V[8], A[8];
         for (int r = 0; r < 8; r++) R[r] = load32(bw + (size_t)r * rb + 2);
         const __m256i t0 = _mm256_unpacklo_epi32(R[0], R[1]), t1 = _mm256_unpackhi_epi32(R[0], R[1]);
@@ -738,6 +741,7 @@ const kern_ops kern_ops_avx2 = {
             [GGML_TYPE_Q5_1] = tile_prepare_q8_0,
             [GGML_TYPE_Q8_0] = tile_prepare_q8_0,
         },
+    .tile_decode = 1,
     .quantize_act = quantize_act_avx2,
     .dot_f32_f16 = dot_f32_f16,
     .axpy_f16 = axpy_f16,

@@ -292,7 +292,7 @@ static void forward_batch(wick_context *c, const int32_t *tokens, uint32_t n) {
     for (uint32_t il = 0; il < hp->n_layer; il++) forward_layer(c, il, n);
     /* logits of the last token only */
     op_rmsnorm(c->h, c->x + (size_t)(n - 1) * E, c->w.output_norm, (int64_t)E, hp->rms_eps);
-    op_matmul(&c->ex, &c->w.output, NULL, c->h, (int64_t)E, 1, c->logits, hp->n_vocab);
+    op_matvec_logits(&c->ex, &c->w.output, c->h, c->logits);
     if (hp->final_softcap > 0) op_softcap(c->logits, hp->n_vocab, hp->final_softcap);
     c->n_past += n;
     c->has_logits = 1;

@@ -15,6 +15,7 @@ typedef struct matmul_task {
     float *Y;
     int64_t ldy;
     size_t act_row; /* bytes per quantized activation row; 0: fallback path */
+    int matvec_only; /* one token through kern_matvec (op_matvec_logits) */
 } matmul_task;
 
 void op_weight_row(const op_weight *W, int64_t r, float *out) {
@@ -49,6 +50,10 @@ static void matmul_worker(void *arg, int ith, int nth) {
     wick_split_range((W->n_out + 7) / 8, ith, nth, &u0, &u1);
     const long long r0 = u0 * 8, r1 = u1 * 8 < W->n_out ? u1 * 8 : W->n_out;
     if (r0 >= r1) return;
+    if (t->act_row && t->matvec_only) {
+        kern_matvec(t->ex->ops, W->type, W->data, W->row_bytes, r0, r1, W->n_in, t->ex->act, t->Y);
+        return;
+    }
     if (t->act_row) {
         kern_matmul(t->ex->ops, W->type, W->data, W->row_bytes, r0, r1, W->n_in, t->ex->act,
                     t->act_row, t->n_tokens, t->Y, t->ldy);
@@ -69,8 +74,9 @@ static void matmul_worker(void *arg, int ith, int nth) {
 /* Runs one product; `quantized`: ex->act already holds X in W's
  * activation format (a previous product of the same input). */
 static void matmul_one(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
-                       int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy, int quantized) {
-    matmul_task t = {ex, W, bias, X, ldx, n_tokens, Y, ldy, 0};
+                       int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy, int quantized,
+                       int matvec_only) {
+    matmul_task t = {ex, W, bias, X, ldx, n_tokens, Y, ldy, 0, matvec_only && n_tokens == 1 && !bias};
     if (ex->ops && kern_act_type(W->type) != GGML_TYPE_COUNT && ex->ops->vec_dot[W->type]) {
         t.act_row = kern_act_row_bytes(W->type, W->n_in);
         if (!quantized)
@@ -83,7 +89,11 @@ static void matmul_one(const op_exec *ex, const op_weight *W, const float *bias,
 
 void op_matmul(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
                int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy) {
-    matmul_one(ex, W, bias, X, ldx, n_tokens, Y, ldy, 0);
+    matmul_one(ex, W, bias, X, ldx, n_tokens, Y, ldy, 0, 0);
+}
+
+void op_matvec_logits(const op_exec *ex, const op_weight *W, const float *x, float *y) {
+    matmul_one(ex, W, NULL, x, W->n_in, 1, y, W->n_out, 0, 1);
 }
 
 void op_matmul_shared(const op_exec *ex, int n_w, const op_weight *const *W, const float *const *bias,
@@ -98,6 +108,6 @@ void op_matmul_shared(const op_exec *ex, int n_w, const op_weight *const *W, con
             reuse = ta == tb && ta != GGML_TYPE_COUNT && a->n_in == b->n_in && ex->ops->vec_dot[a->type] &&
                     ex->ops->vec_dot[b->type];
         }
-        matmul_one(ex, W[i], bias ? bias[i] : NULL, X, ldx, n_tokens, Y[i], ldy[i], reuse);
+        matmul_one(ex, W[i], bias ? bias[i] : NULL, X, ldx, n_tokens, Y[i], ldy[i], reuse, 0);
     }
 }

@@ -37,6 +37,12 @@ typedef struct op_exec {
 /* Y[t][r] = dot(W[r], X[t]) (+ bias[r]) for t < n_tokens, r < W->n_out. X
  * rows are ldx floats apart, Y rows ldy. n_tokens and W->n_in must be
  * within the sizes `ex`'s buffers were made for. */
+/* One token through the one-row matvec kernels instead of the tiles: for
+ * the vocabulary-sized output matrix, which is only ever multiplied by the
+ * last token (so no batched result must agree with it), one sequential
+ * stream per row reads memory fastest. */
+void op_matvec_logits(const op_exec *ex, const op_weight *W, const float *x, float *y);
+
 void op_matmul(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
                int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy);
 

@@ -323,7 +323,9 @@ static void test_vec_dot_random_bits(test_state *ts) {
     }
 }
 
-/* Row ranges write exactly y[r0..r1); matmul equals matvec per token bit
+/* Row ranges write exactly y[r0..r1); a batch equals one token at a time bit
+ * for bit (with tiles: where the table decodes with them too); matmul
+ * equals matvec per token bit
  * for bit (same dot arithmetic, only the loop order differs), except with
  * an 8-row prefill tile (tile_8x4), whose per-block float order differs:
  * then within DOT_RTOL of sum |w*x| of the matvec result. */
@@ -367,13 +369,19 @@ static void test_matvec_matmul(test_state *ts) {
                 kern_matmul(o, type, f.w, f.rb, 1, ROWS, n, X, f.xb, nt, Y, ldy);
                 bad = 0;
                 for (int tok = 0; tok < T; tok++) {
-                    float yv[ROWS];
+                    float yv[ROWS], y1[ROWS];
                     kern_matvec(o, type, f.w, f.rb, 0, ROWS, n, X + f.xb * (size_t)tok, yv);
+                    /* the same rows as a batch of one: bit for bit (a token
+                     * decoded alone or in a batch gives the same logits) */
+                    kern_matmul(o, type, f.w, f.rb, 1, ROWS, n, X + f.xb * (size_t)tok, f.xb, 1, y1, ROWS);
                     for (int r = 0; r < ldy; r++) {
                         const float got = Y[tok * ldy + r];
                         if (tok >= nt || r < 1 || r >= ROWS) {
                             bad += got != -7.0f;
-                        } else if (o->tile_8x4[type] && nt > 1) {
+                            continue;
+                        }
+                        if (!o->tile_8x4[type] || o->tile_decode || nt == 1) bad += got != y1[r];
+                        if (o->tile_8x4[type]) {
                             float xd[512];
                             dequant_act(type, X + f.xb * (size_t)tok, xd, n);
                             double mag = 0;
