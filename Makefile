@@ -98,11 +98,14 @@ clean:
 # The main job, for now: fetch the default model and show what Wick reads
 # from it (summary, tokens, the chat prompt it would send).
 DEMO_MODEL := build/models/smollm2-135m-instruct-q4_1.gguf
-demo: all
+demo:
+	bash tests/setup/demo_deps.sh
+	$(MAKE) all
+	$(MAKE) web
 	bash tests/setup/models.sh
 	build/wick info $(DEMO_MODEL)
-	build/wick tokenize -m $(DEMO_MODEL) "What is the capital of France?"
-	build/wick template -m $(DEMO_MODEL) --messages examples/chat.json --add-generation-prompt
+	build/wick run -m $(DEMO_MODEL) --chat --system "You are a helpful assistant." -p "What is the capital of France?" -n 48
+	WICK_MODEL=$(DEMO_MODEL) bash examples/chat/serve.sh --no-build
 .PHONY: demo
 
 # Benchmarks print numbers (recorded in BENCHMARKS.md); they are not tests.
