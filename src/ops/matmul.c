@@ -76,7 +76,12 @@ static void matmul_worker(void *arg, int ith, int nth) {
 static void matmul_one(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
                        int64_t ldx, int64_t n_tokens, float *Y, int64_t ldy, int quantized,
                        int matvec_only) {
-    matmul_task t = {ex, W, bias, X, ldx, n_tokens, Y, ldy, 0, matvec_only && n_tokens == 1 && !bias};
+    /* the one-row stream only for types without a 4-row decode kernel
+     * (Q8_0's long rows): for the others the prefetching tiles read the
+     * output matrix faster (Q4_0 2048-wide: 1.2x) */
+    const int stream = matvec_only && n_tokens == 1 && !bias && ex->ops && W->type < 40 &&
+                       !ex->ops->vec_dot_4r[W->type];
+    matmul_task t = {ex, W, bias, X, ldx, n_tokens, Y, ldy, 0, stream};
     if (ex->ops && kern_act_type(W->type) != GGML_TYPE_COUNT && ex->ops->vec_dot[W->type]) {
         t.act_row = kern_act_row_bytes(W->type, W->n_in);
         if (!quantized)

@@ -37,10 +37,10 @@ typedef struct op_exec {
 /* Y[t][r] = dot(W[r], X[t]) (+ bias[r]) for t < n_tokens, r < W->n_out. X
  * rows are ldx floats apart, Y rows ldy. n_tokens and W->n_in must be
  * within the sizes `ex`'s buffers were made for. */
-/* One token through the one-row matvec kernels instead of the tiles: for
- * the vocabulary-sized output matrix, which is only ever multiplied by the
- * last token (so no batched result must agree with it), one sequential
- * stream per row reads memory fastest. */
+/* The output projection: one token, only ever the last one (so no batched
+ * result must agree with it). Types without a 4-row decode kernel (Q8_0)
+ * go through the one-row matvec kernel, whose single sequential stream
+ * reads their long rows fastest; the others through the usual path. */
 void op_matvec_logits(const op_exec *ex, const op_weight *W, const float *x, float *y);
 
 void op_matmul(const op_exec *ex, const op_weight *W, const float *bias, const float *X,
