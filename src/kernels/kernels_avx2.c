@@ -269,7 +269,7 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
  * * sum(x) for the types with a min, into the same accumulator: the two
  * terms nearly cancel, and summing them per block keeps the accumulator
  * small instead of two large sums cancelling at the end). */
-#define STEP(SIGNED, HAS_MIN, wb, bx, acc, accm)                                            \
+#define STEP(SIGNED, HAS_MIN, wb, bx, acc)                                                  \
     do {                                                                                    \
         const __m256i xq_ = load32((bx) + 2);                                               \
         const float dx_ = half_at(bx);                                                      \
@@ -279,19 +279,9 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
             acc = _mm256_fmadd_ps(_mm256_set1_ps((wb).m * dx_), _mm256_cvtepi32_ps(sum_s8(xq_)), acc); \
     } while (0)
 
-/* One row of the 4-row kernel: STEP with the activation block (and, for
- * the types with a min, its sum) already loaded; the same arithmetic. */
-#define ROW4(SIGNED, HAS_MIN, UNPACK, wp, xq, dx, xs, acc, accm)                           \
-    do {                                                                                    \
-        const wblk wb_ = UNPACK(wp);                                                        \
-        const __m256i p_ = SIGNED ? dot_s8s8(wb_.q, xq) : dot_u8s8(wb_.q, xq);              \
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(wb_.d * (dx)), _mm256_cvtepi32_ps(p_), acc);    \
-        if (HAS_MIN) accm = _mm256_fmadd_ps(_mm256_set1_ps(wb_.m * (dx)), xs, accm);         \
-    } while (0)
-
 /* One row of the 4-row kernel: lane L of `sc` holds d * dx, lane L + 1
  * m * dx. */
-#define ROW4S(SIGNED, HAS_MIN, UNPACK, wp, xq, sc, L, xs, acc, accm)                        \
+#define ROW4S(SIGNED, HAS_MIN, UNPACK, wp, xq, sc, L, xs, acc)                              \
     do {                                                                                    \
         const wblk wb_ = UNPACK(wp);                                                        \
         const __m256i p_ = SIGNED ? dot_s8s8(wb_.q, xq) : dot_u8s8(wb_.q, xq);              \
@@ -304,23 +294,23 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
 #define DEF_DOT32(NAME, UNPACK, BYTES, SIGNED, HAS_MIN)                                     \
     KT static void NAME(int64_t n, float *out, const void *w, const void *x) {              \
         const uint8_t *bw = w, *bx = x;                                                     \
-        __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();                       \
+        __m256 acc = _mm256_setzero_ps();                                                   \
         for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0) {                 \
             const wblk wb = UNPACK(bw);                                                     \
-            STEP(SIGNED, HAS_MIN, wb, bx, acc, accm);                                       \
+            STEP(SIGNED, HAS_MIN, wb, bx, acc);                                             \
         }                                                                                   \
-        *out = hsum(_mm256_add_ps(acc, accm));                                              \
+        *out = hsum(acc);                                                                   \
     }                                                                                       \
     KT static void NAME##_4x(int64_t n, float *out, size_t ldo, const void *w, const void *x, \
                              size_t xs) {                                                   \
         const uint8_t *bw = w, *bx = x;                                                     \
-        __m256 acc[4], accm[4];                                                             \
-        for (int k = 0; k < 4; k++) acc[k] = accm[k] = _mm256_setzero_ps();                 \
+        __m256 acc[4];                                                                      \
+        for (int k = 0; k < 4; k++) acc[k] = _mm256_setzero_ps();                           \
         for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0) {                 \
             const wblk wb = UNPACK(bw);                                                     \
-            for (int k = 0; k < 4; k++) STEP(SIGNED, HAS_MIN, wb, bx + k * xs, acc[k], accm[k]); \
+            for (int k = 0; k < 4; k++) STEP(SIGNED, HAS_MIN, wb, bx + k * xs, acc[k]);     \
         }                                                                                   \
-        for (int k = 0; k < 4; k++) out[k * ldo] = hsum(_mm256_add_ps(acc[k], accm[k]));   \
+        for (int k = 0; k < 4; k++) out[k * ldo] = hsum(acc[k]);                            \
     }
 
 /* The 4-row decode kernel: the activation block is loaded once for 4
@@ -336,7 +326,6 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
     KT static void NAME##_4r(int64_t n, float *out, const void *w, size_t rb, const void *x) { \
         const uint8_t *bw = w, *bx = x;                                                     \
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                         \
-        __m256 m0 = a0, m1 = a0, m2 = a0, m3 = a0;                                          \
         for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0) {                 \
             const __m256i xq = load32(bx + 2);                                              \
             const __m256 dx = _mm256_set1_ps(half_at(bx));                                  \
@@ -353,15 +342,15 @@ KT static inline wblk unpack_q8_0(const uint8_t *b) {
             s4 = _mm_insert_epi32(s4, (int)kern_u32(bw + 3 * rb), 3);                       \
             const __m256 sc = _mm256_mul_ps(_mm256_cvtph_ps(s4), dx); /* d0 m0 d1 m1 .. */  \
             const __m256 xs = HAS_MIN ? _mm256_cvtepi32_ps(sum_s8(xq)) : _mm256_setzero_ps(); \
-            ROW4S(SIGNED, HAS_MIN, UNPACK, bw, xq, sc, 0, xs, a0, m0);                      \
-            ROW4S(SIGNED, HAS_MIN, UNPACK, bw + rb, xq, sc, 2, xs, a1, m1);                 \
-            ROW4S(SIGNED, HAS_MIN, UNPACK, bw + 2 * rb, xq, sc, 4, xs, a2, m2);             \
-            ROW4S(SIGNED, HAS_MIN, UNPACK, bw + 3 * rb, xq, sc, 6, xs, a3, m3);             \
+            ROW4S(SIGNED, HAS_MIN, UNPACK, bw, xq, sc, 0, xs, a0);                      \
+            ROW4S(SIGNED, HAS_MIN, UNPACK, bw + rb, xq, sc, 2, xs, a1);                 \
+            ROW4S(SIGNED, HAS_MIN, UNPACK, bw + 2 * rb, xq, sc, 4, xs, a2);             \
+            ROW4S(SIGNED, HAS_MIN, UNPACK, bw + 3 * rb, xq, sc, 6, xs, a3);             \
         }                                                                                   \
-        out[0] = hsum(_mm256_add_ps(a0, m0));                                               \
-        out[1] = hsum(_mm256_add_ps(a1, m1));                                               \
-        out[2] = hsum(_mm256_add_ps(a2, m2));                                               \
-        out[3] = hsum(_mm256_add_ps(a3, m3));                                               \
+        out[0] = hsum(a0);                                                                   \
+        out[1] = hsum(a1);                                                                   \
+        out[2] = hsum(a2);                                                                   \
+        out[3] = hsum(a3);                                                                   \
     }
 
 DEF_DOT32(dot_q4_0, unpack_q4_0, KB_Q4_0, 1, 0)
