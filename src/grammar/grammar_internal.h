@@ -1,0 +1,140 @@
+/* The compiled grammar and the matcher's stack sets, shared by
+ *   grammar_parse.c  GBNF/EBNF text -> flat rule table, left-recursion check
+ *   grammar_match.c  stack sets, one byte at a time (the pushdown automaton)
+ *   grammar_mask.c   token trie per vocab, per-token masks, the mask cache
+ *
+ * Layout (llama.cpp's, flattened): every rule is a run of elements in
+ * `elems`; its alternatives are separated by GEL_ALT and the rule ends with
+ * GEL_END. A position is an index into `elems`. A stack is an array of
+ * positions, bottom first; its top always points at a GEL_CHARS element
+ * (expansion pushes rule references and pops finished alternatives until
+ * that holds), and an empty stack means root has been matched. Groups and
+ * repetitions become generated rules, so the element kinds stay four. */
+#ifndef WICK_GRAMMAR_INTERNAL_H
+#define WICK_GRAMMAR_INTERNAL_H
+
+#include "grammar/grammar.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Safety limits: a grammar over them is a compile error, a state over them
+ * rejects the byte (a request never hangs or exhausts memory). */
+#define GRAMMAR_MAX_TEXT (4u << 20)     /* bytes of grammar text */
+#define GRAMMAR_MAX_ELEMS (1u << 20)    /* elements after expansion */
+#define GRAMMAR_MAX_RULES 65536
+#define GRAMMAR_MAX_REPEAT 4096         /* n in x{m,n} */
+#define GRAMMAR_MAX_NEST 256            /* parenthesis depth while parsing */
+#define GRAMMAR_MAX_DEPTH 1024          /* frames in one stack */
+#define GRAMMAR_MAX_STACKS 4096         /* stacks in one matcher state */
+
+enum { GEL_END = 0, GEL_ALT = 1, GEL_RULE = 2, GEL_CHARS = 3 };
+
+typedef struct grammar_elem {
+    uint8_t type;  /* GEL_* */
+    int32_t value; /* GEL_RULE: rule id; GEL_CHARS: char set id */
+} grammar_elem;
+
+/* A set of code points: sorted, disjoint, inclusive ranges (negation is
+ * resolved at compile time). lead[b] bit: some member's UTF-8 starts with
+ * byte b, so the first byte of a character costs one bit test. */
+typedef struct grammar_charset {
+    uint32_t first, count; /* into grammar.ranges (pairs lo, hi) */
+    uint32_t lead[8];
+} grammar_charset;
+
+struct grammar {
+    grammar_elem *elems;
+    uint32_t n_elems;
+    uint32_t *rule_start; /* first element of each rule */
+    uint32_t n_rules;
+    uint32_t root;        /* rule id of "root" */
+    uint32_t *alt_index;  /* rule r's alternatives start at alts[alt_index[r] .. alt_index[r+1]) */
+    uint32_t *alts;       /* element index of each alternative's first element */
+    grammar_charset *sets;
+    uint32_t n_sets;
+    uint32_t *ranges;     /* lo, hi pairs */
+    uint32_t n_ranges;
+};
+
+static inline bool charset_has(const grammar *g, const grammar_charset *cs, uint32_t cp) {
+    const uint32_t *r = g->ranges + 2 * (size_t)cs->first;
+    uint32_t lo = 0, hi = cs->count;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (cp < r[2 * mid]) hi = mid;
+        else if (cp > r[2 * mid + 1]) lo = mid + 1;
+        else return true;
+    }
+    return false;
+}
+
+/* Some member lies in [lo, hi]. */
+static inline bool charset_meets(const grammar *g, const grammar_charset *cs, uint32_t lo, uint32_t hi) {
+    const uint32_t *r = g->ranges + 2 * (size_t)cs->first;
+    for (uint32_t i = 0; i < cs->count; i++)
+        if (r[2 * i] <= hi && r[2 * i + 1] >= lo) return true;
+    return false;
+}
+
+/* Every code point in [lo, hi] is a member. */
+static inline bool charset_covers(const grammar *g, const grammar_charset *cs, uint32_t lo, uint32_t hi) {
+    const uint32_t *r = g->ranges + 2 * (size_t)cs->first;
+    for (uint32_t i = 0; i < cs->count; i++)
+        if (r[2 * i] <= lo) {
+            if (r[2 * i + 1] >= hi) return true;
+        } else {
+            break;
+        }
+    return false;
+}
+
+/* ---- stack sets (grammar_match.c) */
+
+/* The bytes of a UTF-8 character read so far. */
+typedef struct utf8_partial {
+    uint32_t value; /* bits of the character so far */
+    uint8_t need;   /* continuation bytes still to come; 0 = at a boundary */
+    uint8_t have;   /* continuation bytes read */
+    uint8_t len;    /* total length of the character */
+    uint8_t any;    /* every live stack takes every completion: value dropped (so
+                       states that differ only in it are one state) */
+} utf8_partial;
+
+/* Stacks packed into one int array: stack i is data[start[i] .. start[i+1]). */
+typedef struct stack_set {
+    int32_t *data;
+    uint32_t n_data, cap_data;
+    uint32_t *start;  /* n_stacks + 1 entries */
+    uint32_t *hash;
+    uint32_t n_stacks, cap_stacks;
+    uint32_t *table;  /* dedup hash table: stack index + 1, 0 = empty */
+    uint32_t table_mask;
+    bool table_live;  /* the table indexes the stacks (only past a few stacks) */
+    int32_t *work;    /* expansion work list: frames..., length */
+    uint32_t n_work, cap_work;
+    utf8_partial u8;
+    bool failed;      /* out of memory or over a limit while building */
+} stack_set;
+
+void stack_set_free(stack_set *s);
+void stack_set_clear(stack_set *s);
+bool stack_set_copy(stack_set *dst, const stack_set *src);
+/* The state right after reset: root's alternatives, expanded. */
+bool stack_set_init_root(const grammar *g, stack_set *s);
+/* dst = src after one byte; false if no stack survives (dst then empty). */
+bool stack_set_step(const grammar *g, const stack_set *src, uint8_t byte, stack_set *dst);
+bool stack_set_can_end(const stack_set *s);
+uint64_t stack_set_fingerprint(const stack_set *s);
+bool stack_set_equal(const stack_set *a, const stack_set *b);
+
+struct grammar_matcher {
+    const grammar *g;
+    stack_set cur, tmp[2];
+    struct mask_cache *cache; /* grammar_mask.c; NULL until the first mask */
+};
+
+void grammar_mask_cache_free(struct mask_cache *c);
+
+#endif
