@@ -7,6 +7,7 @@
 #include "quant/quant.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 const kern_ops *kern_ops_for(kern_isa isa) {
     switch (isa) {
@@ -183,6 +184,30 @@ void kern_matmul(const kern_ops *ops, uint32_t wtype, const void *W, size_t row_
      * the same arithmetic as prefill, so a token gives the same logits
      * whether it was decoded alone or in a batch (prefix reuse, re-sent
      * requests). */
+    void *gact = NULL; /* the legacy types' per-chunk activation terms */
+    if (n_tokens > 1 && ops->gemm_8[wtype] && ops->gemm_prepare[wtype])
+        gact = malloc((size_t)(n / 32) * KERN_GEMM_TOKENS * KERN_GEMM_ACT_BYTES);
+    if (n_tokens > 1 && ops->gemm_8[wtype] && (gact || !ops->gemm_prepare[wtype])) {
+        /* token chunks outer: a chunk's activations (64 tokens of a
+         * 2048-wide Q8_K row: 146 KiB) stay in L2 while this thread's
+         * rows stream by, 8 at a time */
+        const kern_gemm8_fn gemm = ops->gemm_8[wtype];
+        for (int64_t t = 0; t < n_tokens; t += KERN_GEMM_TOKENS) {
+            const int nt = n_tokens - t < KERN_GEMM_TOKENS ? (int)(n_tokens - t) : KERN_GEMM_TOKENS;
+            const uint8_t *xt = x + (size_t)t * x_row_bytes;
+            if (gact) ops->gemm_prepare[wtype](n, xt, x_row_bytes, nt, gact);
+            int64_t r = r0;
+            for (; r + 8 <= r1; r += 8)
+                gemm(n, &Y[t * ldy + r], (size_t)ldy, (const uint8_t *)W + (size_t)r * row_bytes, row_bytes, xt,
+                     x_row_bytes, nt, gact);
+            for (; r < r1; r++)
+                for (int k = 0; k < nt; k++)
+                    dot(n, &Y[(t + k) * ldy + r], (const uint8_t *)W + (size_t)r * row_bytes,
+                        xt + (size_t)k * x_row_bytes);
+        }
+        free(gact);
+        return;
+    }
     if ((n_tokens > 1 || ops->tile_decode) && ops->tile_8x4[wtype] && ops->tile_prepare[wtype] && n / 32 <= KERN_TILE_MAX_BLOCKS) {
         matmul_tiled8(ops, wtype, W, row_bytes, r0, r1, n, x, x_row_bytes, n_tokens, Y, ldy);
         return;

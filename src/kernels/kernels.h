@@ -52,6 +52,21 @@ typedef void (*kern_tile_fn)(int64_t n, float *out, size_t ldo, const void *w, s
 typedef void (*kern_tile_prepare_fn)(int64_t n, const void *x, size_t x_stride, int nt, void *act);
 #define KERN_TILE_ACT_BYTES 48
 
+/* k-quant GEMM (optional): 8 consecutive weight rows x nt <= KERN_GEMM_TOKENS
+ * tokens, out[t * ldo + r] = dot(w + r * row_bytes, x + t * x_stride) for
+ * r in 0..7. Each super-block of the 8 rows is unpacked once (rows into
+ * lanes) for all nt tokens, so the unpacking is amortized over a whole
+ * chunk of the prompt. The same bits as vec_dot (both add each
+ * super-block's exact integer sums with the same float steps), so a
+ * token's logits do not depend on batching. The legacy types take
+ * per-block activation terms that gemm_prepare writes once per chunk
+ * (KERN_GEMM_ACT_BYTES per block and token; the same bits as their
+ * tile_8x4). */
+typedef void (*kern_gemm8_fn)(int64_t n, float *out, size_t ldo, const void *w, size_t row_bytes,
+                              const void *x, size_t x_stride, int nt, const void *act);
+#define KERN_GEMM_TOKENS 64
+#define KERN_GEMM_ACT_BYTES 16
+
 typedef struct kern_ops {
     kern_isa isa;
     const char *name;                      /* "scalar", "avx2", ... */
@@ -60,6 +75,8 @@ typedef struct kern_ops {
     kern_vec_dot_4r_fn vec_dot_4r[40];     /* optional (NULL: rows one at a time) */
     kern_tile_fn tile_8x4[40];             /* optional prefill tiles (with tile_prepare) */
     kern_tile_prepare_fn tile_prepare[40];
+    kern_gemm8_fn gemm_8[40];              /* optional prefill GEMM (n_tokens > 1) */
+    kern_tile_prepare_fn gemm_prepare[40]; /* its activation terms (NULL: none needed) */
     /* Decode (one token) takes the tiles too: same arithmetic as prefill,
      * so a token's logits do not depend on how the prompt was batched.
      * Set where measured at least as fast as the 4-row kernels (AVX2,

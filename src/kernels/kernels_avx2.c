@@ -385,6 +385,14 @@ typedef struct tile_act { /* KERN_TILE_ACT_BYTES */
     float dxsx[4];   /* dx * sx */
 } tile_act;
 
+/* The same terms for the 64-token GEMM: act[block * KERN_GEMM_TOKENS + t]. */
+typedef struct gemm_act {
+    float dx;
+    int32_t sx;
+    float dxsx;
+    float pad_;
+} gemm_act;
+
 /* The 4 packed-nibble vectors of 8 rows' blocks: P[g] holds dword g of
  * every row's 16 qs bytes (rows 0-3 in the low lane, 4-7 in the high). */
 KT static inline void load_q4_8rows(const uint8_t *qs, size_t rb, __m256i P[4]) {
@@ -426,60 +434,100 @@ KT static inline __m256i fifth_bits_group(__m256i H, int g) {
     return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(0x10));
 }
 
-/* KIND: 0 Q4_0 (q - 8), 1 Q4_1 (d q + m), 2 Q5_0 (q - 16), 3 Q5_1 (d q + m).
- * 5-bit values sum 4 groups in int16 (2 * 31 * 127 * 4 = 31496), 4-bit
- * values all 8. */
+/* The unsigned values of 8 rows' blocks, rows in lanes: V[g] = values
+ * 4g..4g+3 (g < 4) and 16 + 4(g-4).. (g >= 4) of every row; with QH_OFF
+ * >= 0 the fifth bits from qh. */
+KT static inline void unpack8_q45(const uint8_t *bw, size_t rb, int qs_off, int qh_off, __m256i V[8]) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    __m256i P[4];
+    load_q4_8rows(bw + qs_off, rb, P);
+    for (int g = 0; g < 4; g++) {
+        V[g] = _mm256_and_si256(P[g], m4);
+        V[g + 4] = _mm256_and_si256(_mm256_srli_epi16(P[g], 4), m4);
+    }
+    if (qh_off >= 0) {
+        const uint8_t *h = bw + qh_off;
+        const __m256i H = _mm256_setr_epi32((int)kern_u32(h), (int)kern_u32(h + rb), (int)kern_u32(h + 2 * rb),
+                                            (int)kern_u32(h + 3 * rb), (int)kern_u32(h + 4 * rb),
+                                            (int)kern_u32(h + 5 * rb), (int)kern_u32(h + 6 * rb),
+                                            (int)kern_u32(h + 7 * rb));
+        for (int g = 0; g < 8; g++) V[g] = _mm256_or_si256(V[g], fifth_bits_group(H, g));
+    }
+}
+
+/* The exact integer dot of 8 rows (lanes) with one token's block, the
+ * offset not yet removed. 5-bit values sum 4 groups in int16
+ * (2 * 31 * 127 * 4 = 31496), 4-bit values all 8. */
+KT static inline __m256i idot8_q45(const __m256i V[8], const uint8_t *xq, int five) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    if (five) {
+        __m256i s0 = _mm256_maddubs_epi16(V[0], _mm256_set1_epi32((int)kern_u32(xq)));
+        __m256i s1 = _mm256_maddubs_epi16(V[4], _mm256_set1_epi32((int)kern_u32(xq + 16)));
+        for (int g = 1; g < 4; g++) {
+            s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(V[g], _mm256_set1_epi32((int)kern_u32(xq + 4 * g))));
+            s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(V[g + 4], _mm256_set1_epi32((int)kern_u32(xq + 16 + 4 * g))));
+        }
+        return _mm256_add_epi32(_mm256_madd_epi16(s0, ones), _mm256_madd_epi16(s1, ones));
+    }
+    __m256i s16 = _mm256_maddubs_epi16(V[0], _mm256_set1_epi32((int)kern_u32(xq)));
+    for (int g = 1; g < 8; g++)
+        s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(V[g], _mm256_set1_epi32((int)kern_u32(xq + 4 * g))));
+    return _mm256_madd_epi16(s16, ones);
+}
+
+/* One block's contribution for one token, in the float steps both the
+ * 4-token tile and the 64-token GEMM use (so they agree bit for bit). */
+#define Q45_ACCUM(ACC, P, D8, M8, DX, SX, DXSX, KIND)                                       \
+    do {                                                                                    \
+        __m256i p_ = (P);                                                                   \
+        if (!((KIND) & 1)) p_ = _mm256_sub_epi32(p_, _mm256_set1_epi32(((KIND) >= 2 ? 16 : 8) * (SX))); \
+        (ACC) = _mm256_fmadd_ps(_mm256_mul_ps((D8), _mm256_set1_ps(DX)), _mm256_cvtepi32_ps(p_), (ACC)); \
+        if ((KIND) & 1) (ACC) = _mm256_fmadd_ps((M8), _mm256_set1_ps(DXSX), (ACC));        \
+    } while (0)
+
+/* KIND: 0 Q4_0 (q - 8), 1 Q4_1 (d q + m), 2 Q5_0 (q - 16), 3 Q5_1 (d q + m). */
 #define DEF_TILE_Q45(NAME, BYTES, QS_OFF, QH_OFF, KIND)                                     \
     KT static void NAME(int64_t n, float *out, size_t ldo, const void *w, size_t rb,        \
                         const void *x, size_t xstride, int nt, const void *actv) {          \
         const uint8_t *bw = w, *bx = x;                                                     \
         const tile_act *ta = actv;                                                          \
-        const int five = (KIND) >= 2, has_min = (KIND) & 1;                                 \
-        const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);            \
         __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),     \
                          _mm256_setzero_ps()};                                              \
         for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0, ta++) {           \
             /* decode streams 8 rows at once: fetch the next 8 rows' block */                \
             for (int r = 8; r < 16; r++) _mm_prefetch((const char *)bw + r * rb, _MM_HINT_T0); \
-            __m256i P[4], V[8];                                                             \
-            load_q4_8rows(bw + QS_OFF, rb, P);                                              \
-            for (int g = 0; g < 4; g++) {                                                   \
-                V[g] = _mm256_and_si256(P[g], m4);                                          \
-                V[g + 4] = _mm256_and_si256(_mm256_srli_epi16(P[g], 4), m4);                \
-            }                                                                               \
-            if (five) {                                                                     \
-                const uint8_t *h = bw + (QH_OFF < 0 ? 0 : QH_OFF);                          \
-                const __m256i H = _mm256_setr_epi32((int)kern_u32(h), (int)kern_u32(h + rb),   \
-                    (int)kern_u32(h + 2 * rb), (int)kern_u32(h + 3 * rb), (int)kern_u32(h + 4 * rb), \
-                    (int)kern_u32(h + 5 * rb), (int)kern_u32(h + 6 * rb), (int)kern_u32(h + 7 * rb)); \
-                for (int g = 0; g < 8; g++) V[g] = _mm256_or_si256(V[g], fifth_bits_group(H, g)); \
-            }                                                                               \
+            __m256i V[8];                                                                   \
+            unpack8_q45(bw, rb, QS_OFF, QH_OFF, V);                                         \
             const __m256 d8 = halves_8rows(bw, rb);                                         \
-            const __m256 m8 = has_min ? halves_8rows(bw + 2, rb) : _mm256_setzero_ps();     \
+            const __m256 m8 = ((KIND) & 1) ? halves_8rows(bw + 2, rb) : _mm256_setzero_ps(); \
             for (int t = 0; t < nt; t++) {                                                  \
-                const uint8_t *xq = bx + (size_t)t * xstride + 2;                           \
-                __m256i p;                                                                  \
-                if (five) {                                                                 \
-                    __m256i s0 = _mm256_maddubs_epi16(V[0], _mm256_set1_epi32((int)kern_u32(xq))); \
-                    __m256i s1 = _mm256_maddubs_epi16(V[4], _mm256_set1_epi32((int)kern_u32(xq + 16))); \
-                    for (int g = 1; g < 4; g++) {                                           \
-                        s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(V[g], _mm256_set1_epi32((int)kern_u32(xq + 4 * g)))); \
-                        s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(V[g + 4], _mm256_set1_epi32((int)kern_u32(xq + 16 + 4 * g)))); \
-                    }                                                                       \
-                    p = _mm256_add_epi32(_mm256_madd_epi16(s0, ones), _mm256_madd_epi16(s1, ones)); \
-                } else {                                                                    \
-                    __m256i s16 = _mm256_maddubs_epi16(V[0], _mm256_set1_epi32((int)kern_u32(xq))); \
-                    for (int g = 1; g < 8; g++)                                             \
-                        s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(V[g], _mm256_set1_epi32((int)kern_u32(xq + 4 * g)))); \
-                    p = _mm256_madd_epi16(s16, ones);                                       \
-                }                                                                           \
-                if (!has_min) p = _mm256_sub_epi32(p, _mm256_set1_epi32((five ? 16 : 8) * ta->sx[t])); \
-                const __m256 dx = _mm256_set1_ps(ta->dx[t]);                                \
-                acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d8, dx), _mm256_cvtepi32_ps(p), acc[t]); \
-                if (has_min) acc[t] = _mm256_fmadd_ps(m8, _mm256_set1_ps(ta->dxsx[t]), acc[t]); \
+                const __m256i p = idot8_q45(V, bx + (size_t)t * xstride + 2, (KIND) >= 2);  \
+                Q45_ACCUM(acc[t], p, d8, m8, ta->dx[t], ta->sx[t], ta->dxsx[t], KIND);      \
             }                                                                               \
         }                                                                                   \
         for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + (size_t)t * ldo, acc[t]);        \
+    }                                                                                       \
+    /* Prefill: each block of the 8 rows unpacked once for up to 64 tokens,       \
+     * whose per-block terms gemm_prepare wrote (act[b][t]). */                     \
+    KT static void NAME##_gemm(int64_t n, float *out, size_t ldo, const void *w, size_t rb,  \
+                               const void *x, size_t xstride, int nt, const void *actv) {   \
+        const uint8_t *bw = w, *bx = x;                                                     \
+        const gemm_act *ga = actv;                                                          \
+        _Alignas(32) float acc[KERN_GEMM_TOKENS][8];                                        \
+        memset(acc, 0, sizeof acc);                                                         \
+        for (int64_t b = 0; b < n / KQK; b++, bw += BYTES, bx += KB_Q8_0, ga += KERN_GEMM_TOKENS) { \
+            __m256i V[8];                                                                   \
+            unpack8_q45(bw, rb, QS_OFF, QH_OFF, V);                                         \
+            const __m256 d8 = halves_8rows(bw, rb);                                         \
+            const __m256 m8 = ((KIND) & 1) ? halves_8rows(bw + 2, rb) : _mm256_setzero_ps(); \
+            for (int t = 0; t < nt; t++) {                                                  \
+                const __m256i p = idot8_q45(V, bx + (size_t)t * xstride + 2, (KIND) >= 2);  \
+                __m256 a = _mm256_load_ps(acc[t]);                                          \
+                Q45_ACCUM(a, p, d8, m8, ga[t].dx, ga[t].sx, ga[t].dxsx, KIND);              \
+                _mm256_store_ps(acc[t], a);                                                 \
+            }                                                                               \
+        }                                                                                   \
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + (size_t)t * ldo, _mm256_load_ps(acc[t])); \
     }
 
 DEF_TILE_Q45(tile_q4_0, KB_Q4_0, 2, -1, 0)
@@ -532,6 +580,7 @@ KT static void tile_q8_0(int64_t n, float *out, size_t ldo, const void *w, size_
 }
 
 _Static_assert(sizeof(tile_act) == KERN_TILE_ACT_BYTES, "tile_act layout");
+_Static_assert(sizeof(gemm_act) == KERN_GEMM_ACT_BYTES, "gemm_act layout");
 
 /* Per-block activation terms of up to 4 tokens for the tile kernels. */
 KT static void tile_prepare_q8_0(int64_t n, const void *x, size_t xstride, int nt, void *actv) {
@@ -547,6 +596,22 @@ KT static void tile_prepare_q8_0(int64_t n, const void *x, size_t xstride, int n
             ta->sx[t] = _mm_cvtsi128_si32(h);
             ta->dx[t] = half_at(bx);
             ta->dxsx[t] = ta->dx[t] * (float)ta->sx[t];
+        }
+}
+
+KT static void gemm_prepare_q8_0(int64_t n, const void *x, size_t xstride, int nt, void *actv) {
+    gemm_act *ga = actv;
+    const __m256i one8 = _mm256_set1_epi8(1);
+    for (int64_t b = 0; b < n / KQK; b++, ga += KERN_GEMM_TOKENS)
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *bx = (const uint8_t *)x + (size_t)t * xstride + (size_t)b * KB_Q8_0;
+            const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(one8, load32(bx + 2)), _mm256_set1_epi16(1));
+            __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+            h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4E));
+            h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xB1));
+            ga[t].sx = _mm_cvtsi128_si32(h);
+            ga[t].dx = half_at(bx);
+            ga[t].dxsx = ga[t].dx * (float)ga[t].sx;
         }
 }
 
@@ -600,17 +665,35 @@ KT static inline void unpack_k45(const uint8_t *bw, const uint8_t *qh, const uin
 KT static inline void unpack_q4_k(const uint8_t *bw, kblk *k) { unpack_k45(bw, NULL, bw + 16, k); }
 KT static inline void unpack_q5_k(const uint8_t *bw, kblk *k) { unpack_k45(bw, bw + 16, bw + 48, k); }
 
-/* One token: acc += d*dx * sum_j sc_j * (q.x)_j; corr += dmin*dx *
- * m_j * sum(x over sub-block j) (subtracted at the end). */
-KT static inline void step_k45(const kblk *k, const uint8_t *bx, __m256 *acc, __m256 *corr) {
+/* The lane sums of two int32 vectors at once (exact). */
+KT static inline void hsum2_i32(__m256i a, __m256i b, int32_t *sa, int32_t *sb) {
+    const __m256i h = _mm256_hadd_epi32(a, b); /* a01 a23 b01 b23 | a45 a67 b45 b67 */
+    __m128i q = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    q = _mm_hadd_epi32(q, q); /* a b a b */
+    *sa = _mm_cvtsi128_si32(q);
+    *sb = _mm_extract_epi32(q, 1);
+}
+
+/* A super-block's contribution from its exact integer sums, in the float
+ * steps every k-quant kernel uses (vec_dot, 4x and the 8-row GEMM), so
+ * their results agree bit for bit: acc += (d dx) isum; acc -= (m dx) imin. */
+KT static inline float kfinish(float acc, float d, float dmin, float dx, int32_t isum, int32_t imin) {
+    const float a = d * dx, b = dmin * dx;
+    acc = fmaf(a, (float)isum, acc);
+    return fmaf(-b, (float)imin, acc);
+}
+
+/* One token: isum = sum_j sc_j * (q.x)_j; imin = sum_j m_j * sum(x over
+ * sub-block j), from Q8_K's bsums. */
+KT static inline void step_k45(const kblk *k, const uint8_t *bx, float *acc) {
     const uint8_t *qx = bx + Q8K_QS;
     __m256i sumi = _mm256_setzero_si256();
     for (int j = 0; j < 8; j++)
         sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(k->q[j], load32(qx + 32 * j)), k->sc[j]));
-    const float dx = kern_f32(bx);
-    *acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * k->d), _mm256_cvtepi32_ps(sumi), *acc);
     const __m256i pm = _mm256_madd_epi16(load32(bx + Q8K_BSUMS), k->corr_w);
-    *corr = _mm256_fmadd_ps(_mm256_set1_ps(dx * k->dmin), _mm256_cvtepi32_ps(pm), *corr);
+    int32_t is, im;
+    hsum2_i32(sumi, pm, &is, &im);
+    *acc = kfinish(*acc, k->d, k->dmin, kern_f32(bx), is, im);
 }
 
 /* Q6_K: sum((q - 32) * x) = sum(q * x) - 32 * sum(x), with q in 0..63
@@ -639,45 +722,240 @@ KT static inline void unpack_q6_k(const uint8_t *bw, kblk *k) {
     k->dmin = 0;
 }
 
-/* corr += d*dx * 32 * sum_s sc_s * bsum_s (the -32 offset). */
-KT static inline void step_q6_k(const kblk *k, const uint8_t *bx, __m256 *acc, __m256 *corr) {
+/* isum = sum_s sc_s (q.x)_s, imin = 32 sum_s sc_s bsum_s (the -32 offset). */
+KT static inline void step_q6_k(const kblk *k, const uint8_t *bx, float *acc) {
     const uint8_t *qx = bx + Q8K_QS;
     __m256i sumi = _mm256_setzero_si256();
     for (int j = 0; j < 8; j++)
         sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(k->q[j], load32(qx + 32 * j)), k->sc[j]));
-    const __m256 d = _mm256_set1_ps(kern_f32(bx) * k->d);
-    *acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sumi), *acc);
     const __m256i pm = _mm256_madd_epi16(load32(bx + Q8K_BSUMS), k->corr_w);
-    *corr = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(pm), *corr);
+    int32_t is, im;
+    hsum2_i32(sumi, pm, &is, &im);
+    *acc = kfinish(*acc, k->d, k->d, kern_f32(bx), is, im);
 }
 
 #define DEF_DOTK(NAME, UNPACK, STEPK, BYTES)                                                \
     KT static void NAME(int64_t n, float *out, const void *w, const void *x) {              \
         const uint8_t *bw = w, *bx = x;                                                     \
-        __m256 acc = _mm256_setzero_ps(), corr = _mm256_setzero_ps();                       \
+        float acc = 0;                                                                      \
         kblk kb;                                                                            \
         for (int64_t b = 0; b < n / KQK_K; b++, bw += BYTES, bx += KB_Q8_K) {               \
             UNPACK(bw, &kb);                                                                \
-            STEPK(&kb, bx, &acc, &corr);                                                    \
+            STEPK(&kb, bx, &acc);                                                           \
         }                                                                                   \
-        *out = hsum(acc) - hsum(corr);                                                      \
+        *out = acc;                                                                         \
     }                                                                                       \
     KT static void NAME##_4x(int64_t n, float *out, size_t ldo, const void *w, const void *x, \
                              size_t xs) {                                                   \
         const uint8_t *bw = w, *bx = x;                                                     \
-        __m256 acc[4], corr[4];                                                             \
-        for (int k = 0; k < 4; k++) acc[k] = corr[k] = _mm256_setzero_ps();                 \
+        float acc[4] = {0, 0, 0, 0};                                                        \
         kblk kb;                                                                            \
         for (int64_t b = 0; b < n / KQK_K; b++, bw += BYTES, bx += KB_Q8_K) {               \
             UNPACK(bw, &kb);                                                                \
-            for (int k = 0; k < 4; k++) STEPK(&kb, bx + k * xs, &acc[k], &corr[k]);         \
+            for (int k = 0; k < 4; k++) STEPK(&kb, bx + k * xs, &acc[k]);                   \
         }                                                                                   \
-        for (int k = 0; k < 4; k++) out[k * ldo] = hsum(acc[k]) - hsum(corr[k]);            \
+        for (int k = 0; k < 4; k++) out[k * ldo] = acc[k];                                  \
     }
 
 DEF_DOTK(dot_q4_k, unpack_q4_k, step_k45, KB_Q4_K)
 DEF_DOTK(dot_q5_k, unpack_q5_k, step_k45, KB_Q5_K)
 DEF_DOTK(dot_q6_k, unpack_q6_k, step_q6_k, KB_Q6_K)
+
+/* ------------------------------------ k-quant GEMM: 8 rows x <= 64 tokens */
+
+/* A super-block of 8 rows unpacked with rows in lanes (as the legacy
+ * tiles): q[j][g] holds values 4g..4g+3 of sub-block j of every row
+ * (unsigned), sc[j] / mn[j] that sub-block's scale / min of each row as
+ * an int16 pair per row lane (madd against two int16 sums). 2.6 KiB: it
+ * sits in L1 while up to 64 tokens run over it. */
+typedef struct k8blk {
+    __m256i q[8][8];
+    __m256i sc[8], mn[8];
+    __m256 d, dmin;
+} k8blk;
+
+/* dword g of 8 rows' 32-byte vectors R[r] -> V[g] (lane r = row r). */
+KT static inline void transpose8x8_32(const __m256i R[8], __m256i V[8]) {
+    const __m256i t0 = _mm256_unpacklo_epi32(R[0], R[1]), t1 = _mm256_unpackhi_epi32(R[0], R[1]);
+    const __m256i t2 = _mm256_unpacklo_epi32(R[2], R[3]), t3 = _mm256_unpackhi_epi32(R[2], R[3]);
+    const __m256i t4 = _mm256_unpacklo_epi32(R[4], R[5]), t5 = _mm256_unpackhi_epi32(R[4], R[5]);
+    const __m256i t6 = _mm256_unpacklo_epi32(R[6], R[7]), t7 = _mm256_unpackhi_epi32(R[6], R[7]);
+    const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+    const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+    const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+    V[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
+    V[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+    V[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
+    V[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+    V[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
+    V[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+    V[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
+    V[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+}
+
+/* qh != NULL: Q5_K (fifth bits: bit 2p of qh[l] for value 64p + l of the
+ * pair p's low sub-block, bit 2p+1 for its high one). */
+KT static void unpack8_k45(const uint8_t *bw, size_t rb, int qh_off, int qs_off, k8blk *k) {
+    uint8_t sc[8][8], mn[8][8]; /* [row][sub-block] */
+    for (int r = 0; r < 8; r++) {
+        const uint8_t *p = bw + (size_t)r * rb;
+        const uint32_t a = kern_u32(p + 4), b = kern_u32(p + 8), c = kern_u32(p + 12);
+        const uint32_t w[4] = {a & 0x3f3f3f3fu, (c & 0x0f0f0f0fu) | ((a >> 6) & 0x03030303u) << 4,
+                               b & 0x3f3f3f3fu, ((c >> 4) & 0x0f0f0f0fu) | ((b >> 6) & 0x03030303u) << 4};
+        memcpy(sc[r], w, 8);
+        memcpy(mn[r], w + 2, 8);
+    }
+    for (int j = 0; j < 8; j++) {
+        const __m128i s16 = _mm_setr_epi16(sc[0][j], sc[1][j], sc[2][j], sc[3][j], sc[4][j], sc[5][j], sc[6][j], sc[7][j]);
+        const __m128i m16 = _mm_setr_epi16(mn[0][j], mn[1][j], mn[2][j], mn[3][j], mn[4][j], mn[5][j], mn[6][j], mn[7][j]);
+        k->sc[j] = _mm256_set_m128i(_mm_unpackhi_epi16(s16, s16), _mm_unpacklo_epi16(s16, s16));
+        k->mn[j] = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
+    }
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    __m256i H[8];
+    if (qh_off >= 0) {
+        __m256i R[8];
+        for (int r = 0; r < 8; r++) R[r] = load32(bw + (size_t)r * rb + qh_off);
+        transpose8x8_32(R, H); /* H[g]: qh bytes 4g..4g+3 of each row */
+    }
+    for (int p = 0; p < 4; p++) {
+        __m256i R[8], V[8];
+        for (int r = 0; r < 8; r++) R[r] = load32(bw + (size_t)r * rb + qs_off + 32 * p);
+        transpose8x8_32(R, V);
+        for (int g = 0; g < 8; g++) {
+            __m256i lo = _mm256_and_si256(V[g], m4), hi = _mm256_and_si256(_mm256_srli_epi16(V[g], 4), m4);
+            if (qh_off >= 0) {
+                const __m256i b1 = _mm256_set1_epi8(1);
+                const __m256i h = _mm256_srl_epi16(H[g], _mm_cvtsi32_si128(2 * p));
+                lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(h, b1), 4));
+                hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 1), b1), 4));
+            }
+            k->q[2 * p][g] = lo;
+            k->q[2 * p + 1][g] = hi;
+        }
+    }
+    k->d = halves_8rows(bw, rb);
+    k->dmin = halves_8rows(bw + 2, rb);
+}
+
+/* int16 sums of 8 groups: |pair| <= 2 * 31 * 127 (5-bit values) = 7874,
+ * times 8 would overflow for Q5_K, so Q5_K sums 4 groups per madd. */
+#define DEF_GEMM8_K45(NAME, BYTES, QH_OFF, QS_OFF)                                           \
+    KT static void NAME(int64_t n, float *out, size_t ldo, const void *w, size_t rb, const void *x, \
+                        size_t xs, int nt, const void *act_unused) {                         \
+        (void)act_unused;                                                                    \
+        _Alignas(32) float acc[KERN_GEMM_TOKENS][8];                                         \
+        memset(acc, 0, sizeof acc);                                                          \
+        k8blk k;                                                                             \
+        const int gs = (QH_OFF) >= 0 ? 4 : 8;                                                \
+        for (int64_t b = 0; b < n / KQK_K; b++) {                                            \
+            unpack8_k45((const uint8_t *)w + (size_t)b * BYTES, rb, QH_OFF, QS_OFF, &k);     \
+            for (int t = 0; t < nt; t++) {                                                   \
+                const uint8_t *bx = (const uint8_t *)x + (size_t)t * xs + (size_t)b * KB_Q8_K; \
+                const uint8_t *qx = bx + Q8K_QS;                                             \
+                __m256i isum = _mm256_setzero_si256(), imin = _mm256_setzero_si256();        \
+                for (int j = 0; j < 8; j++) {                                                \
+                    for (int g0 = 0; g0 < 8; g0 += gs) {                                     \
+                        __m256i s16 = _mm256_maddubs_epi16(k.q[j][g0], _mm256_set1_epi32((int)kern_u32(qx + 32 * j + 4 * g0))); \
+                        for (int g = g0 + 1; g < g0 + gs; g++)                               \
+                            s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(k.q[j][g], _mm256_set1_epi32((int)kern_u32(qx + 32 * j + 4 * g)))); \
+                        isum = _mm256_add_epi32(isum, _mm256_madd_epi16(s16, k.sc[j]));     \
+                    }                                                                        \
+                    imin = _mm256_add_epi32(imin, _mm256_madd_epi16(k.mn[j], _mm256_set1_epi32((int)kern_u32(bx + Q8K_BSUMS + 4 * j)))); \
+                }                                                                            \
+                const __m256 dx = _mm256_set1_ps(kern_f32(bx));                              \
+                __m256 a = _mm256_load_ps(acc[t]);                                           \
+                a = _mm256_fmadd_ps(_mm256_mul_ps(k.d, dx), _mm256_cvtepi32_ps(isum), a);    \
+                a = _mm256_fnmadd_ps(_mm256_mul_ps(k.dmin, dx), _mm256_cvtepi32_ps(imin), a); \
+                _mm256_store_ps(acc[t], a);                                                  \
+            }                                                                                \
+        }                                                                                    \
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + (size_t)t * ldo, _mm256_load_ps(acc[t])); \
+    }
+
+/* Q6_K, 8 rows: q[v][g] = values 32v + 4g.. (unsigned 0..63) of every
+ * row, scale 2v + (g >= 4); sc[s]: scale s as an int16 pair per row lane;
+ * scp[p]: scales 2p, 2p+1 as the pair, against bsums 2p, 2p+1. */
+typedef struct k8blk6 {
+    __m256i q[8][8];
+    __m256i sc[16], scp[8];
+    __m256 d;
+} k8blk6;
+
+KT static void unpack8_q6_k(const uint8_t *bw, size_t rb, k8blk6 *k) {
+    for (int s = 0; s < 16; s += 8) {
+        /* 8 scales of 8 rows: int8 -> int16 lanes = rows, then pairs */
+        int16_t v[8][8]; /* [scale][row] */
+        for (int r = 0; r < 8; r++)
+            for (int i = 0; i < 8; i++) v[i][r] = (int8_t)bw[(size_t)r * rb + Q6K_SC + s + i];
+        for (int i = 0; i < 8; i++) {
+            const __m128i x = _mm_loadu_si128((const __m128i *)v[i]);
+            k->sc[s + i] = _mm256_set_m128i(_mm_unpackhi_epi16(x, x), _mm_unpacklo_epi16(x, x));
+        }
+        for (int i = 0; i < 8; i += 2) {
+            const __m128i a = _mm_loadu_si128((const __m128i *)v[i]), b = _mm_loadu_si128((const __m128i *)v[i + 1]);
+            k->scp[(s + i) / 2] = _mm256_set_m128i(_mm_unpackhi_epi16(a, b), _mm_unpacklo_epi16(a, b));
+        }
+    }
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x03);
+    for (int h = 0; h < 2; h++) {
+        __m256i R[8], A[8], B[8], H[8];
+        for (int r = 0; r < 8; r++) R[r] = load32(bw + (size_t)r * rb + 64 * h);
+        transpose8x8_32(R, A);
+        for (int r = 0; r < 8; r++) R[r] = load32(bw + (size_t)r * rb + 64 * h + 32);
+        transpose8x8_32(R, B);
+        for (int r = 0; r < 8; r++) R[r] = load32(bw + (size_t)r * rb + Q6K_QH + 32 * h);
+        transpose8x8_32(R, H);
+        for (int g = 0; g < 8; g++) {
+            const __m256i lo[4] = {_mm256_and_si256(A[g], m4), _mm256_and_si256(B[g], m4),
+                                   _mm256_and_si256(_mm256_srli_epi16(A[g], 4), m4),
+                                   _mm256_and_si256(_mm256_srli_epi16(B[g], 4), m4)};
+            for (int j = 0; j < 4; j++) {
+                const __m256i hb = _mm256_and_si256(_mm256_srli_epi16(H[g], 2 * j), m2);
+                k->q[4 * h + j][g] = _mm256_or_si256(lo[j], _mm256_slli_epi16(hb, 4));
+            }
+        }
+    }
+    k->d = halves_8rows(bw + Q6K_D, rb);
+}
+
+/* int16 sums of 2 groups: |pair| <= 2 * 63 * 127 = 16002, two 32004. */
+KT static void gemm8_q6_k(int64_t n, float *out, size_t ldo, const void *w, size_t rb, const void *x, size_t xs,
+                          int nt, const void *act_unused) {
+    (void)act_unused;
+    _Alignas(32) float acc[KERN_GEMM_TOKENS][8];
+    memset(acc, 0, sizeof acc);
+    k8blk6 k;
+    for (int64_t b = 0; b < n / KQK_K; b++) {
+        unpack8_q6_k((const uint8_t *)w + (size_t)b * KB_Q6_K, rb, &k);
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *bx = (const uint8_t *)x + (size_t)t * xs + (size_t)b * KB_Q8_K;
+            const uint8_t *qx = bx + Q8K_QS;
+            __m256i isum = _mm256_setzero_si256(), imin = _mm256_setzero_si256();
+            for (int v = 0; v < 8; v++)
+                for (int gp = 0; gp < 4; gp++) {
+                    const uint8_t *xg = qx + 32 * v + 8 * gp;
+                    const __m256i s16 = _mm256_add_epi16(
+                        _mm256_maddubs_epi16(k.q[v][2 * gp], _mm256_set1_epi32((int)kern_u32(xg))),
+                        _mm256_maddubs_epi16(k.q[v][2 * gp + 1], _mm256_set1_epi32((int)kern_u32(xg + 4))));
+                    isum = _mm256_add_epi32(isum, _mm256_madd_epi16(s16, k.sc[2 * v + (gp >= 2)]));
+                }
+            for (int p = 0; p < 8; p++)
+                imin = _mm256_add_epi32(imin, _mm256_madd_epi16(k.scp[p], _mm256_set1_epi32((int)kern_u32(bx + Q8K_BSUMS + 4 * p))));
+            imin = _mm256_slli_epi32(imin, 5);
+            const __m256 ddx = _mm256_mul_ps(k.d, _mm256_set1_ps(kern_f32(bx)));
+            __m256 a = _mm256_load_ps(acc[t]);
+            a = _mm256_fmadd_ps(ddx, _mm256_cvtepi32_ps(isum), a);
+            a = _mm256_fnmadd_ps(ddx, _mm256_cvtepi32_ps(imin), a);
+            _mm256_store_ps(acc[t], a);
+        }
+    }
+    for (int t = 0; t < nt; t++) _mm256_storeu_ps(out + (size_t)t * ldo, _mm256_load_ps(acc[t]));
+}
+
+DEF_GEMM8_K45(gemm8_q4_k, KB_Q4_K, -1, 16)
+DEF_GEMM8_K45(gemm8_q5_k, KB_Q5_K, 16, 48)
 
 const kern_ops kern_ops_avx2 = {
     .isa = KERN_ISA_AVX2,
@@ -729,6 +1007,23 @@ const kern_ops kern_ops_avx2 = {
             [GGML_TYPE_Q5_0] = tile_prepare_q8_0,
             [GGML_TYPE_Q5_1] = tile_prepare_q8_0,
             [GGML_TYPE_Q8_0] = tile_prepare_q8_0,
+        },
+    .gemm_8 =
+        {
+            [GGML_TYPE_Q4_K] = gemm8_q4_k,
+            [GGML_TYPE_Q5_K] = gemm8_q5_k,
+            [GGML_TYPE_Q6_K] = gemm8_q6_k,
+            [GGML_TYPE_Q4_0] = tile_q4_0_gemm,
+            [GGML_TYPE_Q4_1] = tile_q4_1_gemm,
+            [GGML_TYPE_Q5_0] = tile_q5_0_gemm,
+            [GGML_TYPE_Q5_1] = tile_q5_1_gemm,
+        },
+    .gemm_prepare =
+        {
+            [GGML_TYPE_Q4_0] = gemm_prepare_q8_0,
+            [GGML_TYPE_Q4_1] = gemm_prepare_q8_0,
+            [GGML_TYPE_Q5_0] = gemm_prepare_q8_0,
+            [GGML_TYPE_Q5_1] = gemm_prepare_q8_0,
         },
     .tile_decode = 1,
     .quantize_act = quantize_act_avx2,
