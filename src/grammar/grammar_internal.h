@@ -133,8 +133,68 @@ struct grammar_matcher {
     const grammar *g;
     stack_set cur, tmp[2];
     struct mask_cache *cache; /* grammar_mask.c; NULL until the first mask */
+    const grammar_mask_table *table; /* grammar_table.c; NULL: masks by trie walk */
 };
 
 void grammar_mask_cache_free(struct mask_cache *c);
+
+/* ---- per-token masks (grammar_mask.c, grammar_table.c) */
+
+/* Every ordinary token's decoded bytes in a trie laid out in preorder (see
+ * grammar_mask.c). A token's rank is its index in `toks`: ranks follow the
+ * byte order of the pieces, so node i's subtree holds exactly the tokens of
+ * ranks tok_first[i] .. tok_first[skip[i]]. */
+struct grammar_vocab_index {
+    int32_t n_vocab;
+    uint32_t n_words; /* mask words */
+    uint32_t n_nodes;
+    uint8_t *byte;       /* [n_nodes] */
+    uint16_t *depth;     /* [n_nodes], 1 = child of the root */
+    uint32_t *skip;      /* [n_nodes] first node after the subtree */
+    uint32_t *tok_first; /* [n_nodes + 1] tokens of node i: toks[tok_first[i] .. tok_first[i+1]) */
+    int32_t *toks;       /* token id by rank */
+    uint32_t n_toks;
+    uint32_t max_depth;
+    int32_t *eog;
+    int n_eog;
+    /* per token: its piece, or len 0 when the token is never allowed */
+    char *pool;
+    uint32_t *piece_off, *piece_len;
+    uint8_t *is_eog;
+};
+
+/* Stack sets interned as automaton states, their byte transitions filled in
+ * on first use: walking a trie, most nodes then cost one table lookup. */
+#define DFA_UNKNOWN (-2)
+#define DFA_DEAD (-1)
+#define DFA_FULL (-3)
+
+typedef struct grammar_dfa {
+    stack_set *states;
+    uint64_t *fps;
+    uint8_t *can_end;  /* [n_states] the state holds an empty stack (root complete) */
+    uint32_t *longest; /* [n_states] frames in its deepest stack */
+    uint32_t *width;   /* [n_states] stacks in it */
+    uint32_t n_states, cap_states, max_states;
+    int32_t *trans;    /* [n_states][256]: next state, DFA_DEAD or DFA_UNKNOWN */
+    uint32_t *table;   /* state id + 1 by fingerprint */
+    uint32_t table_mask;
+    stack_set scratch;
+    bool limited;      /* some step went over the matcher's limits (its result is not exact) */
+} grammar_dfa;
+
+void grammar_dfa_init(grammar_dfa *d, uint32_t max_states);
+void grammar_dfa_reset(grammar_dfa *d);
+void grammar_dfa_free(grammar_dfa *d);
+/* The id of `s` (moved into the table when new: `s` is left empty),
+ * DFA_FULL when the table is full, DFA_DEAD on allocation failure. */
+int32_t grammar_dfa_intern(grammar_dfa *d, stack_set *s);
+/* The state after byte b, DFA_DEAD or DFA_FULL. */
+int32_t grammar_dfa_next(const grammar *g, grammar_dfa *d, int32_t from, uint8_t b);
+
+/* Fast masks from a grammar_mask_table; false when this state needs the
+ * trie walk (inside a UTF-8 character, or too near the matcher's limits). */
+bool grammar_table_fill_mask(const grammar_mask_table *t, const grammar_vocab_index *ix, const stack_set *state,
+                             stack_set *levels, uint32_t *mask);
 
 #endif

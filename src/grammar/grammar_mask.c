@@ -12,6 +12,10 @@
  * states it has seen, keyed by the exact state (compared in full, not just
  * by hash). A hit costs a copy of the mask.
  *
+ * With a grammar_mask_table set on the matcher (grammar_table.c), masks
+ * come from the table instead, and this walk only serves the states the
+ * table leaves out (inside a UTF-8 character, near the matcher's limits).
+ *
  * Tokens left out of the trie, never allowed: control, unknown and unused
  * tokens, and tokens whose piece is empty. EOG tokens are allowed exactly
  * when the matcher can end. Pieces are the tokenizer's decoded bytes: byte
@@ -28,23 +32,6 @@
 #define MASK_CACHE_MAX 160   /* entries before the cache is emptied */
 #define MAX_PIECE 1024       /* longer pieces are left out of the trie */
 
-struct grammar_vocab_index {
-    int32_t n_vocab;
-    uint32_t n_words; /* mask words */
-    uint32_t n_nodes;
-    uint8_t *byte;      /* [n_nodes] */
-    uint16_t *depth;    /* [n_nodes], 1 = child of the root */
-    uint32_t *skip;     /* [n_nodes] first node after the subtree */
-    uint32_t *tok_first; /* [n_nodes + 1] tokens of node i: toks[tok_first[i] .. tok_first[i+1]) */
-    int32_t *toks;
-    uint32_t max_depth;
-    int32_t *eog;
-    int n_eog;
-    /* per token: its piece, or len 0 when the token is never allowed */
-    char *pool;
-    uint32_t *piece_off, *piece_len;
-    uint8_t *is_eog;
-};
 
 typedef struct cache_entry {
     uint64_t fp;
@@ -53,29 +40,16 @@ typedef struct cache_entry {
     bool used;
 } cache_entry;
 
-/* States met while walking the trie, interned, with their transitions
- * filled in on first use: decoding keeps landing in the same few states
- * (every ordinary character inside a string leads back to the same one), so
- * most trie nodes cost one table lookup instead of a stack-set step. Kept
- * across masks of one matcher; emptied when full. */
+/* States met while walking the trie are interned (grammar_dfa): decoding
+ * keeps landing in the same few states (every ordinary character inside a
+ * string leads back to the same one), so most trie nodes cost one table
+ * lookup instead of a stack-set step. Kept across masks of one matcher;
+ * emptied when full. */
 #define DFA_MAX_STATES 4096
-#define DFA_UNKNOWN (-2)
-#define DFA_DEAD (-1)
-#define DFA_FULL (-3)
-
-typedef struct dfa {
-    stack_set *states;
-    uint64_t *fps;
-    uint32_t n_states, cap_states;
-    int32_t *trans; /* [n_states][256]: next state, DFA_DEAD or DFA_UNKNOWN */
-    uint32_t *table; /* state id + 1 by fingerprint */
-    uint32_t table_mask;
-    stack_set scratch;
-} dfa;
 
 struct mask_cache {
     const grammar_vocab_index *ix;
-    dfa d;
+    grammar_dfa d;
     int32_t *lvl; /* state id per trie depth */
     cache_entry slots[MASK_CACHE_SLOTS];
     uint32_t count;
@@ -204,6 +178,7 @@ wick_status grammar_vocab_index_new(const wick_vocab *v, grammar_vocab_index **o
     ix->n_nodes = nn;
     ix->tok_first[0] = 0;
     for (uint32_t i = 0; i < nn; i++) ix->tok_first[i + 1] += ix->tok_first[i];
+    ix->n_toks = (uint32_t)n_refs;
     free(refs);
     *out = ix;
     return WICK_OK;
@@ -215,47 +190,99 @@ oom:
 
 /* ------------------------------------------------------------ dfa */
 
-static void dfa_reset(dfa *d) {
+void grammar_dfa_init(grammar_dfa *d, uint32_t max_states) {
+    memset(d, 0, sizeof *d);
+    d->max_states = max_states;
+}
+
+void grammar_dfa_reset(grammar_dfa *d) {
     for (uint32_t i = 0; i < d->n_states; i++) stack_set_free(&d->states[i]);
     d->n_states = 0;
+    d->limited = false;
     if (d->table) memset(d->table, 0, ((size_t)d->table_mask + 1) * sizeof *d->table);
 }
 
-/* The id of state `s` (moved into the table when new: `s` is left empty),
- * DFA_FULL when the table is full, DFA_DEAD on allocation failure. */
-static int32_t dfa_intern(dfa *d, stack_set *s) {
+void grammar_dfa_free(grammar_dfa *d) {
+    grammar_dfa_reset(d);
+    free(d->states);
+    free(d->fps);
+    free(d->can_end);
+    free(d->longest);
+    free(d->width);
+    free(d->trans);
+    free(d->table);
+    stack_set_free(&d->scratch);
+    memset(d, 0, sizeof *d);
+}
+
+static bool dfa_grow(grammar_dfa *d) {
+    uint32_t nc = d->cap_states ? 2 * d->cap_states : 64;
+    stack_set *ns = realloc(d->states, (size_t)nc * sizeof *ns);
+    if (!ns) return false;
+    d->states = ns;
+    uint64_t *nf = realloc(d->fps, (size_t)nc * sizeof *nf);
+    if (!nf) return false;
+    d->fps = nf;
+    uint8_t *ne = realloc(d->can_end, nc);
+    if (!ne) return false;
+    d->can_end = ne;
+    uint32_t *nl = realloc(d->longest, (size_t)nc * sizeof *nl);
+    if (!nl) return false;
+    d->longest = nl;
+    uint32_t *nw = realloc(d->width, (size_t)nc * sizeof *nw);
+    if (!nw) return false;
+    d->width = nw;
+    int32_t *nt = realloc(d->trans, (size_t)nc * 256 * sizeof *nt);
+    if (!nt) return false;
+    d->trans = nt;
+    d->cap_states = nc;
+    return true;
+}
+
+int32_t grammar_dfa_intern(grammar_dfa *d, stack_set *s) {
     uint64_t fp = stack_set_fingerprint(s);
     if (!d->table) {
-        d->table = calloc(2 * DFA_MAX_STATES, sizeof *d->table);
+        d->table = calloc(2 * (size_t)d->max_states, sizeof *d->table);
         if (!d->table) return DFA_DEAD;
-        d->table_mask = 2 * DFA_MAX_STATES - 1;
+        d->table_mask = 2 * d->max_states - 1;
     }
     uint32_t j = (uint32_t)fp & d->table_mask;
     for (; d->table[j]; j = (j + 1) & d->table_mask) {
         uint32_t id = d->table[j] - 1;
         if (d->fps[id] == fp && stack_set_equal(&d->states[id], s)) return (int32_t)id;
     }
-    if (d->n_states >= DFA_MAX_STATES) return DFA_FULL;
-    if (d->n_states == d->cap_states) {
-        uint32_t nc = d->cap_states ? 2 * d->cap_states : 64;
-        stack_set *ns = realloc(d->states, (size_t)nc * sizeof *ns);
-        if (!ns) return DFA_DEAD;
-        d->states = ns;
-        uint64_t *nf = realloc(d->fps, (size_t)nc * sizeof *nf);
-        if (!nf) return DFA_DEAD;
-        d->fps = nf;
-        int32_t *nt = realloc(d->trans, (size_t)nc * 256 * sizeof *nt);
-        if (!nt) return DFA_DEAD;
-        d->trans = nt;
-        d->cap_states = nc;
-    }
+    if (d->n_states >= d->max_states) return DFA_FULL;
+    if (d->n_states == d->cap_states && !dfa_grow(d)) return DFA_DEAD;
     uint32_t id = d->n_states++;
     d->states[id] = *s;
     memset(s, 0, sizeof *s);
     d->fps[id] = fp;
+    const stack_set *st = &d->states[id];
+    uint32_t longest = 0;
+    for (uint32_t i = 0; i < st->n_stacks; i++)
+        if (st->start[i + 1] - st->start[i] > longest) longest = st->start[i + 1] - st->start[i];
+    d->longest[id] = longest;
+    d->width[id] = st->n_stacks;
+    d->can_end[id] = stack_set_can_end(st);
     for (int b = 0; b < 256; b++) d->trans[(size_t)id * 256 + (size_t)b] = DFA_UNKNOWN;
     d->table[j] = id + 1;
     return (int32_t)id;
+}
+
+int32_t grammar_dfa_next(const grammar *g, grammar_dfa *d, int32_t from, uint8_t b) {
+    size_t slot = (size_t)from * 256 + b;
+    int32_t to = d->trans[slot];
+    if (to != DFA_UNKNOWN) return to;
+    if (stack_set_step(g, &d->states[from], b, &d->scratch)) {
+        to = grammar_dfa_intern(d, &d->scratch);
+        if (to == DFA_FULL) return DFA_FULL;
+    } else {
+        if (d->scratch.failed) d->limited = true;
+        to = DFA_DEAD;
+    }
+    if (d->scratch.failed) d->limited = true;
+    d->trans[slot] = to;
+    return to;
 }
 
 /* ------------------------------------------------------------ cache */
@@ -268,12 +295,7 @@ void grammar_mask_cache_free(struct mask_cache *c) {
     }
     for (uint32_t i = 0; i < c->n_levels; i++) stack_set_free(&c->levels[i]);
     free(c->levels);
-    dfa_reset(&c->d);
-    free(c->d.states);
-    free(c->d.fps);
-    free(c->d.trans);
-    free(c->d.table);
-    stack_set_free(&c->d.scratch);
+    grammar_dfa_free(&c->d);
     free(c->lvl);
     free(c);
 }
@@ -288,6 +310,7 @@ static struct mask_cache *cache_for(grammar_matcher *m, const grammar_vocab_inde
     if (!c) {
         c = calloc(1, sizeof *c);
         if (!c) return NULL;
+        grammar_dfa_init(&c->d, DFA_MAX_STATES);
         m->cache = c;
     }
     if (c->ix != ix) {
@@ -340,27 +363,17 @@ static bool walk(const grammar *g, const stack_set *state, const grammar_vocab_i
  * filled up or memory ran out (the mask is then incomplete: redo it). */
 static bool walk_dfa(const grammar *g, const stack_set *state, const grammar_vocab_index *ix,
                      struct mask_cache *c, uint32_t *mask) {
-    dfa *d = &c->d;
+    grammar_dfa *d = &c->d;
     if (!stack_set_copy(&d->scratch, state)) return false;
-    int32_t root = dfa_intern(d, &d->scratch);
+    int32_t root = grammar_dfa_intern(d, &d->scratch);
     if (root < 0) return false;
     int32_t *lvl = c->lvl;
     lvl[0] = root;
     uint32_t i = 0, n = ix->n_nodes;
     while (i < n) {
         uint32_t depth = ix->depth[i];
-        int32_t from = lvl[depth - 1];
-        size_t slot = (size_t)from * 256 + ix->byte[i];
-        int32_t to = d->trans[slot];
-        if (to == DFA_UNKNOWN) {
-            if (stack_set_step(g, &d->states[from], ix->byte[i], &d->scratch)) {
-                to = dfa_intern(d, &d->scratch);
-                if (to == DFA_FULL) return false;
-            } else {
-                to = DFA_DEAD;
-            }
-            d->trans[slot] = to;
-        }
+        int32_t to = grammar_dfa_next(g, d, lvl[depth - 1], ix->byte[i]);
+        if (to == DFA_FULL) return false;
         if (to < 0) {
             i = ix->skip[i];
             continue;
@@ -380,6 +393,7 @@ void grammar_matcher_fill_mask(grammar_matcher *m, const grammar_vocab_index *ix
     memset(mask, 0, bytes);
     struct mask_cache *c = cache_for(m, ix);
     const stack_set *state = &m->cur;
+    if (m->table && c && grammar_table_fill_mask(m->table, ix, state, c->levels, mask)) return;
     uint64_t fp = stack_set_fingerprint(state);
     cache_entry *slot = NULL;
     if (c) {
@@ -396,10 +410,10 @@ void grammar_matcher_fill_mask(grammar_matcher *m, const grammar_vocab_index *ix
         }
     }
     if (c) {
-        if (c->d.n_states > DFA_MAX_STATES / 2) dfa_reset(&c->d);
+        if (c->d.n_states > DFA_MAX_STATES / 2) grammar_dfa_reset(&c->d);
         if (!walk_dfa(m->g, state, ix, c, mask)) {
             /* too many distinct states for one walk: the plain walk */
-            dfa_reset(&c->d);
+            grammar_dfa_reset(&c->d);
             memset(mask, 0, bytes);
             walk(m->g, state, ix, c->levels, mask);
         }

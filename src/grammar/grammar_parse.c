@@ -162,11 +162,13 @@ static bool emit(parser *ps, uint32_t rule, uint8_t type, int32_t value) {
     return true;
 }
 
-/* A new rule "<current>-<k>" for a group or repetition. */
+/* A new rule "<current>#<k>" for a group or repetition: '#' cannot occur
+ * in a user's rule name, so generated names never collide with one
+ * (a user rule called "root-1" is legal GBNF). */
 static int32_t gen_rule(parser *ps, const char *at) {
     char name[160];
     const char *base = ps->rules[ps->cur_rule].name;
-    snprintf(name, sizeof name, "%.120s-%u", base, ++ps->gen_count);
+    snprintf(name, sizeof name, "%.120s#%u", base, ++ps->gen_count);
     int32_t r = add_rule(ps, name, strlen(name), at);
     if (r >= 0) ps->rules[r].defined = true;
     return r;

@@ -186,6 +186,12 @@ static const gcase gcases[] = {
      "root ::= ((\"a\" | \"b\") (\"c\" (\"d\")?)+)?\n",
      {"", "ac", "bcdc", "acdcdcd", NULL},
      {"a", "ad", "cd", "acdd", NULL}},
+    /* user rules named like the parser's own group rules (the JSON
+     * Schema fuzzer found "root-1" reported as defined twice) */
+    {"names like generated ones",
+     "root ::= (\"a\" | root-1)+ root-2\nroot-1 ::= \"b\"\nroot-2 ::= (\"c\")?\n",
+     {"a", "ab", "bac", "abbc", NULL},
+     {"", "c", "acc", "d", NULL}},
 };
 
 static void test_gbnf_set(test_state *ts) {
@@ -380,6 +386,8 @@ static uint64_t rng_next(uint64_t *s) {
 
 static const char *json_grammar = gcases[1].grammar;
 
+static inline bool has_bit_t(const uint32_t *m, int32_t t) { return (m[(uint32_t)t >> 5] >> (t & 31)) & 1; }
+
 /* Walks `steps` tokens chosen at random from the mask, checking at each
  * state that the mask agrees with accept_token for `sample` tokens. */
 static void check_masks(test_state *ts, const char *model_path, const char *gtext, int steps, int sample,
@@ -490,6 +498,196 @@ static void test_mask_gemma3(test_state *ts) {
     check_masks(ts, "build/models/gemma3-270m-q4_k_m.gguf", gcases[2].grammar, 10, 1000, 0x4242u);
 }
 
+/* ------------------------------------------------------------ mask tables */
+
+/* A JSON-Schema-shaped grammar (a user record: nested object, enum, array,
+ * counted digits, a string rule shared by every field). */
+static const char *schema_grammar =
+    "root ::= ( \"{\" ws \"\\\"id\\\"\" ws \":\" ws integer \",\" ws \"\\\"name\\\"\" ws \":\" ws string \",\" ws\n"
+    "  \"\\\"role\\\"\" ws \":\" ws role \",\" ws \"\\\"tags\\\"\" ws \":\" ws tags \",\" ws\n"
+    "  \"\\\"address\\\"\" ws \":\" ws address ( \",\" ws \"\\\"notes\\\"\" ws \":\" ws ( string | \"null\" ) )? ws \"}\" )\n"
+    "address ::= \"{\" ws \"\\\"city\\\"\" ws \":\" ws string \",\" ws \"\\\"zip\\\"\" ws \":\" ws zip ws \"}\"\n"
+    "tags ::= \"[\" ws ( string ( ws \",\" ws string )* )? ws \"]\"\n"
+    "role ::= \"\\\"admin\\\"\" | \"\\\"editor\\\"\" | \"\\\"viewer\\\"\"\n"
+    "zip ::= \"\\\"\" [0-9]{5} ( \"-\" [0-9]{4} )? \"\\\"\"\n"
+    "integer ::= \"-\"? ( \"0\" | [1-9] [0-9]{0,15} )\n"
+    "string ::= \"\\\"\" char* \"\\\"\"\n"
+    "char ::= [^\"\\\\\\x00-\\x1F] | \"\\\\\" ( [\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4} )\n"
+    "ws ::= [ \\t\\n]{0,20}\n";
+
+/* Character classes, negation, counted repetition and nesting. */
+static const char *classes_grammar =
+    "root ::= line{1,4}\n"
+    "line ::= key \"=\" ( [0-9]{1,3} | \"'\" [^'\\n]{0,12} \"'\" | list ) \"\\n\"\n"
+    "key ::= [a-zA-Z_] [a-zA-Z0-9_\\-]{0,7}\n"
+    "list ::= \"(\" ( item ( \", \" item )* )? \")\"\n"
+    "item ::= [\\u00e0-\\u00ff\\u4e00-\\u9fff]+ | list\n";
+
+static int popcount_mask(const uint32_t *m, uint32_t words) {
+    int n = 0;
+    for (uint32_t w = 0; w < words; w++) n += __builtin_popcount(m[w]);
+    return n;
+}
+
+/* Random constrained walks: at every state the table's mask must equal the
+ * trie walk's, and a brute-force accept_token check (every token of the
+ * vocabulary at `full_every`-th states, a sample elsewhere) must agree. */
+static void check_table(test_state *ts, const char *model_path, const char *gname, const char *gtext, int walks,
+                        int steps, int full_every, uint64_t seed) {
+    wick_model *model = NULL;
+    wick_error err = {0};
+    if (wick_model_open(model_path, &model, &err) != WICK_OK) {
+        CHECK_MSG(ts, 0, "%s (run tests/setup/models.sh)", err.message);
+        return;
+    }
+    const wick_vocab *v = NULL;
+    grammar_vocab_index *ix = NULL;
+    grammar *g = NULL;
+    grammar_mask_table *tab = NULL;
+    grammar_matcher *m = NULL, *slow = NULL, *probe = NULL;
+    uint32_t *fast_mask = NULL, *slow_mask = NULL;
+    int32_t *allowed = NULL;
+    CHECK(ts, model_require_vocab(model, &v, &err) == WICK_OK);
+    CHECK(ts, v && grammar_vocab_index_new(v, &ix, &err) == WICK_OK);
+    g = compile_ok(ts, gtext);
+    if (!ix || !g) goto done;
+    CHECK_MSG(ts, grammar_mask_table_new(g, ix, &tab, &err) == WICK_OK, "%s", err.message);
+    if (!tab || grammar_matcher_new(g, &m, &err) != WICK_OK || grammar_matcher_new(g, &slow, &err) != WICK_OK ||
+        grammar_matcher_new(g, &probe, &err) != WICK_OK)
+        goto done;
+    CHECK(ts, grammar_matcher_set_mask_table(m, tab));
+    int32_t nv = vocab_n_tokens(v);
+    uint32_t words = (uint32_t)(nv + 31) / 32;
+    fast_mask = calloc(words, sizeof *fast_mask);
+    slow_mask = calloc(words, sizeof *slow_mask);
+    allowed = malloc((size_t)nv * sizeof *allowed);
+    if (!fast_mask || !slow_mask || !allowed) goto done;
+    uint64_t rs = seed;
+    int states = 0, differ = 0, brute = 0, brute_bad = 0, full_states = 0;
+    for (int w = 0; w < walks; w++) {
+        grammar_matcher_reset(m);
+        for (int step = 0; step < steps; step++) {
+            grammar_matcher_fill_mask(m, ix, fast_mask);
+            grammar_matcher_copy_state(slow, m);
+            grammar_matcher_fill_mask(slow, ix, slow_mask);
+            states++;
+            if (memcmp(fast_mask, slow_mask, words * sizeof *fast_mask) != 0) {
+                int shown = 0;
+                for (int32_t t = 0; t < nv; t++) {
+                    bool a = has_bit_t(fast_mask, t), b = has_bit_t(slow_mask, t);
+                    if (a != b && shown++ < 3)
+                        fprintf(stderr, "  %s %s walk %d step %d: token %d \"%s\" table=%d trie=%d\n", model_path,
+                                gname, w, step, t, vocab_token_text(v, t), a, b);
+                }
+                differ++;
+            }
+            /* brute force against accept_token */
+            bool full = full_every > 0 && states % full_every == 1;
+            full_states += full;
+            int n_check = full ? nv : 600;
+            for (int k = 0; k < n_check; k++) {
+                int32_t t = full ? k : (int32_t)(rng_next(&rs) % (uint64_t)nv);
+                grammar_matcher_copy_state(probe, m);
+                bool acc = grammar_matcher_accept_token(probe, ix, t);
+                brute++;
+                if (acc != has_bit_t(fast_mask, t) && brute_bad++ < 3)
+                    fprintf(stderr, "  %s %s: token %d \"%s\" table=%d accept=%d\n", model_path, gname, t,
+                            vocab_token_text(v, t), has_bit_t(fast_mask, t), acc);
+            }
+            int n_allowed = 0;
+            for (int32_t t = 0; t < nv; t++)
+                if (has_bit_t(fast_mask, t)) allowed[n_allowed++] = t;
+            CHECK(ts, n_allowed == popcount_mask(fast_mask, words));
+            if (n_allowed == 0) break;
+            int32_t pick = allowed[rng_next(&rs) % (uint64_t)n_allowed];
+            /* sometimes a short token, to reach deep states sooner; sometimes a byte token */
+            if (rng_next(&rs) % 3 == 0) {
+                for (int tries = 0; tries < 20; tries++) {
+                    int32_t c = allowed[rng_next(&rs) % (uint64_t)n_allowed];
+                    size_t lc, lp;
+                    vocab_piece(v, c, &lc);
+                    vocab_piece(v, pick, &lp);
+                    if (lc < lp) pick = c;
+                }
+            } else if (rng_next(&rs) % 6 == 0) {
+                for (int tries = 0; tries < 50; tries++) {
+                    int32_t b = v->byte_token[0x80 + rng_next(&rs) % 0x75];
+                    if (b >= 0 && has_bit_t(fast_mask, b)) {
+                        pick = b;
+                        break;
+                    }
+                }
+            }
+            if (vocab_is_eog(v, pick)) break;
+            CHECK(ts, grammar_matcher_accept_token(m, ix, pick));
+        }
+    }
+    CHECK_MSG(ts, differ == 0, "%s %s: table and trie walk masks differ in %d of %d states", model_path, gname,
+              differ, states);
+    CHECK_MSG(ts, brute_bad == 0, "%s %s: %d of %d brute-force token checks disagree", model_path, gname, brute_bad,
+              brute);
+    grammar_mask_table_stats st;
+    grammar_mask_table_get_stats(tab, &st);
+    printf("  %s %-8s: %d states (%d fully brute-forced), %d token checks; table %u nodes, %.1f ms, %.0f KiB\n",
+           strstr(model_path, "gemma") ? "gemma3 " : "smollm2", gname, states, full_states, brute, st.nodes,
+           st.build_ms, (double)st.bytes / 1024.0);
+done:
+    free(fast_mask);
+    free(slow_mask);
+    free(allowed);
+    grammar_matcher_free(m);
+    grammar_matcher_free(slow);
+    grammar_matcher_free(probe);
+    grammar_mask_table_free(tab);
+    grammar_free(g);
+    grammar_vocab_index_free(ix);
+    wick_model_close(model);
+}
+
+static void test_mask_table(test_state *ts) {
+    static const char *models[] = {"build/models/smollm2-135m-instruct-q4_1.gguf", "build/models/gemma3-270m-q4_k_m.gguf"};
+    for (int i = 0; i < 2; i++) {
+        int full = i == 0 ? 9 : 0; /* every token at every 9th state (SmolLM2; Gemma's 262k would be slow under ASan) */
+        check_table(ts, models[i], "json", json_grammar, 4, 40, full, 0x51 + (uint64_t)i);
+        check_table(ts, models[i], "schema", schema_grammar, 3, 60, full, 0x52 + (uint64_t)i);
+        check_table(ts, models[i], "classes", classes_grammar, 4, 30, full, 0x53 + (uint64_t)i);
+        check_table(ts, models[i], "arith", gcases[0].grammar, 3, 30, full, 0x54 + (uint64_t)i);
+        check_table(ts, models[i], "c-like", gcases[3].grammar, 2, 30, full, 0x55 + (uint64_t)i);
+    }
+}
+
+/* The table API's contracts: a table for another grammar is refused, NULL
+ * goes back to the trie walk, a shared table serves several matchers. */
+static void test_mask_table_api(test_state *ts) {
+    wick_model *model = NULL;
+    wick_error err = {0};
+    if (wick_model_open("build/models/smollm2-135m-instruct-q4_1.gguf", &model, &err) != WICK_OK) {
+        CHECK_MSG(ts, 0, "%s", err.message);
+        return;
+    }
+    const wick_vocab *v = NULL;
+    grammar_vocab_index *ix = NULL;
+    grammar *g1 = compile_ok(ts, "root ::= \"ab\" [0-9]+\n"), *g2 = compile_ok(ts, "root ::= \"x\"\n");
+    grammar_mask_table *t1 = NULL;
+    grammar_matcher *m = NULL;
+    CHECK(ts, grammar_mask_table_new(NULL, NULL, &t1, &err) == WICK_ERR_INVALID_ARG && t1 == NULL);
+    if (model_require_vocab(model, &v, &err) == WICK_OK && grammar_vocab_index_new(v, &ix, &err) == WICK_OK && g1 &&
+        g2 && grammar_mask_table_new(g1, ix, &t1, &err) == WICK_OK && grammar_matcher_new(g2, &m, &err) == WICK_OK) {
+        CHECK(ts, !grammar_matcher_set_mask_table(m, t1));
+        CHECK(ts, grammar_matcher_set_mask_table(m, NULL));
+        grammar_mask_table_stats st;
+        grammar_mask_table_get_stats(t1, &st);
+        CHECK(ts, st.positions >= 3 && st.nodes >= st.positions && st.bytes > 0);
+    }
+    grammar_matcher_free(m);
+    grammar_mask_table_free(t1);
+    grammar_mask_table_free(NULL);
+    grammar_free(g1);
+    grammar_free(g2);
+    grammar_vocab_index_free(ix);
+    wick_model_close(model);
+}
+
 /* A text the tokenizer produces is accepted token by token, each token in the mask. */
 static void test_tokenized_document(test_state *ts) {
     wick_model *model = NULL;
@@ -530,4 +728,5 @@ static void test_tokenized_document(test_state *ts) {
 
 TEST_MAIN("grammar", {"gbnf_set", test_gbnf_set}, {"prefixes_and_state", test_prefixes_and_state},
           {"errors", test_errors}, {"limits", test_limits}, {"tokenized_document", test_tokenized_document},
-          {"mask_smollm2", test_mask_smollm2}, {"mask_gemma3", test_mask_gemma3})
+          {"mask_smollm2", test_mask_smollm2}, {"mask_gemma3", test_mask_gemma3}, {"mask_table_api", test_mask_table_api},
+          {"mask_table", test_mask_table})
