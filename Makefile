@@ -67,6 +67,13 @@ build/asan/tests/%: tests/unit/%.c build/asan/libwick.a
 
 asan: build/asan/wick build/asan/wick-mkmodel $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 
+# JSON Schema converter check tool (tests/conformance/json_schema.sh).
+build/json-schema-check: tests/tools/json_schema_check.c build/libwick.a
+	$(CC) $(CFLAGS_REL) -o $@ $< build/libwick.a $(LIBM)
+build/asan/json-schema-check: tests/tools/json_schema_check.c build/asan/libwick.a
+	$(CC) $(CFLAGS_SAN) -o $@ $< build/asan/libwick.a $(LIBM)
+asan: build/asan/json-schema-check
+
 # libFuzzer targets (clang only): build/fuzz/fuzz_<parser>.
 FUZZ_FLAGS := $(CSTD) $(WARN) $(INC) -O1 -g -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -109,9 +116,22 @@ demo:
 .PHONY: demo
 
 # Benchmarks print numbers (recorded in BENCHMARKS.md); they are not tests.
+build/bench/grammar_bench: tests/bench/grammar_bench.c build/libwick.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_REL) -o $@ $< build/libwick.a $(LIBM)
+
 bench: all
 	bash tests/setup/models.sh
 	bash tests/bench/tokenize_bench.sh
+
+# GPU benchmark (issue 6 item 8): builds the kit for the device machine's
+# H100 under build/gpu-kit/ (Chromium, loaders, page files, model headers);
+# running it needs the device tool: see tests/bench/gpu/README.md.
+bench-gpu: all
+	bash tests/bench/gpu/pack.sh
+	@echo "bench-gpu: kit ready; the benchmark runs on the device machine (no GPU here):"
+	@echo "  see tests/bench/gpu/README.md for the device 'run' calls"
+.PHONY: bench-gpu
 
 # ------------------------------------------------------------------ browser
 # `make web`: the C core built with emscripten in two variants,
@@ -125,6 +145,7 @@ TSC := node_modules/.bin/tsc
 WEB_CFLAGS := $(CSTD) $(WARN) $(INC) -O2 -msimd128 -MMD -MP
 # The request-engine exports need src/api (include/wick_api.h) implemented.
 WEB_C := web/c/wick_wasm.c $(if $(shell grep -ls '^wick_status wick_engine_new' src/api/*.c 2>/dev/null),web/c/wick_wasm_engine.c)
+WEB_C += web/c/wick_wasm_gpu.c
 WEB_LDFLAGS := -O2 -msimd128 -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createWickModule \
   -sENVIRONMENT=web,worker,node -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=32MB \
   -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=4MB
@@ -152,6 +173,12 @@ web/dist/wasm_core.js: $(wildcard web/src/*.ts) web/tsconfig.json
 	@test -x $(TSC) || { echo "make web: $(TSC) is missing (run npm ci)"; exit 1; }
 	$(TSC) -p web/tsconfig.json
 	@touch $@
+
+# The WebGPU executor (web/src/gpu/) embeds src/gpu/wgsl/*.wgsl through a
+# generated module (not committed).
+web/src/gpu/wgsl_sources.ts: $(wildcard src/gpu/wgsl/*.wgsl) src/gpu/wgsl_to_ts.mjs
+	node src/gpu/wgsl_to_ts.mjs $@
+web/dist/wasm_core.js: web/src/gpu/wgsl_sources.ts $(wildcard web/src/gpu/*.ts)
 
 web: build/web/wick-st.js build/web/wick-mt.js web/dist/wasm_core.js
 	cp $(WEB_FILES:%=build/web/%) web/dist/

@@ -55,14 +55,28 @@ typedef struct wick_model wick_model;
 
 /* Opens a GGUF file: maps it (natively) or reads it (wasm), validates the
  * header and every tensor's placement, and loads the tokenizer and chat
- * template from its metadata. Tensor data is not touched. */
+ * template from its metadata. Tensor data is not touched.
+ * A split model (llama.cpp's gguf-split: NAME-00001-of-0000N.gguf ...) is
+ * opened from its first shard's path: the others are found by name, and
+ * each must say it is shard i of N (split.no, split.count); no tensor may
+ * be in two shards, and the first shard's split.tensors.count must match. */
 wick_status wick_model_open(const char *path, wick_model **out, wick_error *err);
+
+/* A split model from its shards' paths, in order (any names). */
+wick_status wick_model_open_shards(const char *const *paths, size_t n_shards, wick_model **out,
+                                   wick_error *err);
 
 /* The same from bytes the caller owns (the whole file, or at least its
  * header and metadata: `file_size` is the full size, used to validate tensor
  * placement). `data` must outlive the model. */
 wick_status wick_model_open_bytes(const uint8_t *data, size_t len, uint64_t file_size,
                                   wick_model **out, wick_error *err);
+
+/* A split model from its shards' bytes, in order: data[i] holds the whole
+ * of shard i (len[i] bytes) and must outlive the model. A single shard of a
+ * split model is refused (by wick_model_open_bytes too). */
+wick_status wick_model_open_shards_bytes(const uint8_t *const *data, const size_t *len,
+                                         size_t n_shards, wick_model **out, wick_error *err);
 
 void wick_model_close(wick_model *model);
 

@@ -15,6 +15,7 @@
 int mkmodel_random(int argc, char **argv);
 int mkmodel_vocab(int argc, char **argv);
 int mkmodel_quant_roundtrip(int argc, char **argv);
+int mkmodel_split(int argc, char **argv);
 
 /* the --help text */
 void mkmodel_usage(FILE *f);

@@ -13,7 +13,9 @@
 // Every response carries Cross-Origin-Opener-Policy: same-origin,
 // Cross-Origin-Embedder-Policy: require-corp and
 // Cross-Origin-Resource-Policy: cross-origin (so pages are crossOriginIsolated
-// and SharedArrayBuffer works), plus permissive CORS headers. Responses are
+// and SharedArrayBuffer works), plus permissive CORS headers. --no-isolation
+// (createServer({isolate: false})) leaves out COOP and COEP: pages are then
+// not cross-origin isolated (for testing the single-thread fallback). Responses are
 // Cache-Control: no-store, so the browser's HTTP cache never hides a request
 // from the counters below.
 //
@@ -76,6 +78,7 @@ function parseArgs(argv) {
     else if (a === '--port') opts.port = Number(next());
     else if (a === '--host') opts.host = next();
     else if (a === '--log') opts.log = true;
+    else if (a === '--no-isolation') opts.isolate = false;
     else if (a === '--alias') {
       const v = next();
       const eq = v.indexOf('=');
@@ -83,7 +86,7 @@ function parseArgs(argv) {
       opts.aliases.push({ url: v.slice(0, eq), fs: path.resolve(v.slice(eq + 1)) });
     } else if (a === '--help' || a === '-h') {
       process.stdout.write('usage: node tools/web_server.mjs --root DIR [--port N] [--host H] ' +
-        '[--alias /url=PATH]... [--log]\n');
+        '[--alias /url=PATH]... [--log] [--no-isolation]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${a}" (try --help)`);
   }
@@ -132,9 +135,11 @@ function parseRange(header, size) {
   return { start, end };
 }
 
-function commonHeaders(res) {
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+function commonHeaders(res, isolate = true) {
+  if (isolate) {
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  }
   res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Allow-Headers', 'Range');
@@ -150,7 +155,7 @@ export function createServer(opts) {
   const faults = new Map();     // path+query -> times a fail_after fault fired
 
   const server = http.createServer(async (req, res) => {
-    commonHeaders(res);
+    commonHeaders(res, opts.isolate !== false);
     let url;
     try {
       url = new URL(req.url, 'http://localhost');

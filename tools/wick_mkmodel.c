@@ -3,6 +3,7 @@
  *   random  a random-weight model of a llama.cpp architecture, with a real
  *           vocabulary imported from a tokenizer.json
  *   vocab   a vocab-only GGUF (no tensors), for tokenizer conformance
+ *   split   a GGUF split into shards as llama.cpp's gguf-split writes them
  *
  * Hidden test drivers (used by tests/conformance):
  *   json-roundtrip  reformat JSON documents (one per input line) with
@@ -103,6 +104,9 @@ void mkmodel_usage(FILE *f) {
             "  wick-mkmodel vocab --tokenizer tokenizer.json [--tokenizer-config FILE]\n"
             "      [--pre NAME] [--name NAME] -o OUT.gguf\n"
             "    a vocab-only GGUF (architecture llama, no tensors).\n"
+            "  wick-mkmodel split [--split-max-tensors N] IN.gguf OUT_PREFIX\n"
+            "    OUT_PREFIX-00001-of-0000K.gguf ...: IN split as llama.cpp's gguf-split\n"
+            "    --split-max-tensors N does (default 128 tensors per shard).\n"
             "  --name sets general.name (llama.cpp keys some vocabulary fixes on it,\n"
             "  e.g. Phi-3's, whose name contains \"phi3\" or \"phi-3\").\n");
 }
@@ -115,6 +119,7 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (!strcmp(cmd, "random")) return mkmodel_random(argc - 1, argv + 1);
     if (!strcmp(cmd, "vocab")) return mkmodel_vocab(argc - 1, argv + 1);
+    if (!strcmp(cmd, "split")) return mkmodel_split(argc - 1, argv + 1);
     if (!strcmp(cmd, "json-roundtrip")) return json_roundtrip(argc - 1, argv + 1);
     if (!strcmp(cmd, "quant-roundtrip")) return mkmodel_quant_roundtrip(argc - 1, argv + 1);
     fprintf(stderr, "wick-mkmodel: unknown command '%s'\n", cmd);

@@ -140,6 +140,18 @@ gguf_value_type gguf_kv_type(const gguf_file *g, int64_t kv) {
     return e ? e->type : GGUF_TYPE_COUNT;
 }
 
+bool gguf_kv_raw_value(const gguf_file *g, int64_t kv, const uint8_t **bytes, uint64_t *len) {
+    const kv_entry *e = kv_at(g, kv);
+    if (!e) return false;
+    /* A value ends where the next key (or, after the last, the tensor infos) begins. */
+    uint64_t start = (uint64_t)(e->val - g->data);
+    uint64_t end = (uint64_t)kv + 1 < g->n_kv ? g->kvs[kv + 1].offset : g->tensor_infos_offset;
+    if (end < start) return false;
+    *bytes = e->val;
+    *len = end - start;
+    return true;
+}
+
 bool gguf_kv_get_i64(const gguf_file *g, int64_t kv, int64_t *v) {
     const kv_entry *e = kv_at(g, kv);
     return e && int_as_i64(e->type, e->val, v);

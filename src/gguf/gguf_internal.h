@@ -44,6 +44,7 @@ struct gguf_file {
     uint64_t file_size;
     uint32_t version, alignment;
     uint64_t data_offset;
+    uint64_t tensor_infos_offset; /* where the metadata ends and the tensor infos begin */
     kv_entry *kvs;
     uint64_t n_kv, kv_cap;
     gguf_tensor_info *tensors;

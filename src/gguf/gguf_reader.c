@@ -674,6 +674,7 @@ static wick_status parse_all(reader *r) {
     }
     TRY(read_alignment(r));
     r->tensors_start = r->pos;
+    g->tensor_infos_offset = r->pos;
     for (uint64_t i = 0; i < n_tensors; i++) {
         r->tensors_done = i;
         r->tensors_left = n_tensors - i - 1;

@@ -91,6 +91,10 @@ bool gguf_kv_get_f32(const gguf_file *g, int64_t kv, float *v); /* float32 or fl
 bool gguf_kv_get_bool(const gguf_file *g, int64_t kv, bool *v);
 bool gguf_kv_get_str(const gguf_file *g, int64_t kv, gguf_str *v);
 
+/* The bytes of a value as the file stores them (after its u32 type): for
+ * copying a key to another file (gguf_writer_set_raw) without decoding it. */
+bool gguf_kv_raw_value(const gguf_file *g, int64_t kv, const uint8_t **bytes, uint64_t *len);
+
 /* Arrays (nested at most 16 levels deep). An array value is addressed by a
  * gguf_array handle so nested arrays can be walked. */
 typedef struct gguf_array {

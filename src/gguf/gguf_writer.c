@@ -191,6 +191,20 @@ static bool set_scalar(gguf_writer *w, const char *key, gguf_value_type t, const
     return kv_done(w, e);
 }
 
+bool gguf_writer_set_u16(gguf_writer *w, const char *key, uint16_t v) {
+    return set_scalar(w, key, GGUF_TYPE_UINT16, &v);
+}
+bool gguf_writer_set_raw(gguf_writer *w, const char *key, gguf_value_type type, const void *value,
+                         size_t len) {
+    if (!w) return false;
+    if ((unsigned)type >= GGUF_TYPE_COUNT || (!value && len))
+        return fail(w, "gguf_writer: key %s: bad raw value (type %u)", key ? key : "", (unsigned)type);
+    kv_entry *e = kv_slot(w, key);
+    if (!e) return false;
+    put_u32(&e->value, type);
+    wick_buf_append(&e->value, (const char *)value, len);
+    return kv_done(w, e);
+}
 bool gguf_writer_set_u32(gguf_writer *w, const char *key, uint32_t v) {
     return set_scalar(w, key, GGUF_TYPE_UINT32, &v);
 }

@@ -17,6 +17,7 @@ gguf_writer *gguf_writer_new(void);
 void gguf_writer_free(gguf_writer *w);
 
 /* Metadata, written in call order. Setting a key twice replaces it. */
+bool gguf_writer_set_u16(gguf_writer *w, const char *key, uint16_t v);
 bool gguf_writer_set_u32(gguf_writer *w, const char *key, uint32_t v);
 bool gguf_writer_set_i32(gguf_writer *w, const char *key, int32_t v);
 bool gguf_writer_set_u64(gguf_writer *w, const char *key, uint64_t v);
@@ -29,6 +30,11 @@ bool gguf_writer_set_array(gguf_writer *w, const char *key, gguf_value_type elem
 /* Arrays of strings. */
 bool gguf_writer_set_str_array(gguf_writer *w, const char *key, const char *const *strs,
                                const size_t *lens, uint64_t n);
+
+/* A value of `type` from its serialized bytes (what follows the u32 type in
+ * a file; see gguf_kv_raw_value): copies a key from another file verbatim. */
+bool gguf_writer_set_raw(gguf_writer *w, const char *key, gguf_value_type type, const void *value,
+                         size_t len);
 
 /* Tensors: `data` is copied; its size must match ne/type. Dims beyond
  * n_dims are ignored. */

@@ -189,7 +189,22 @@ wick_status model_info_from_gguf(const gguf_file *g, const char *source_name,
 wick_status wick_model_get_info(const wick_model *model, wick_model_info *info, wick_error *err) {
     if (!model || !info)
         return wick_error_set(err, WICK_ERR_INVALID_ARG, "wick_model_get_info: NULL argument");
-    return model_info_from_gguf(model->gguf, model->path, info, err);
+    wick_status st = model_info_from_gguf(model->gguf, model->path, info, err);
+    /* A split model: the other shards' tensors count too. */
+    for (uint32_t s = 1; st == WICK_OK && s < model->n_shards; s++) {
+        const gguf_file *g = model->shards[s].gguf;
+        for (int64_t i = 0; i < gguf_tensor_count(g); i++) {
+            const gguf_tensor_info *t = gguf_tensor(g, i);
+            info->n_tensors = info->n_tensors == UINT32_MAX ? UINT32_MAX : info->n_tensors + 1;
+            info->n_params = sat_add(info->n_params, t->n_elements);
+            info->weight_bytes = sat_add(info->weight_bytes, t->size);
+            if (t->type < 64) {
+                info->tensors_per_type[t->type]++;
+                info->bytes_per_type[t->type] = sat_add(info->bytes_per_type[t->type], t->size);
+            }
+        }
+    }
+    return st;
 }
 
 const char *model_file_type_name(uint32_t ft) {

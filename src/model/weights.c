@@ -12,24 +12,26 @@
 
 typedef struct binder {
     const wick_model *m;
-    const uint8_t *base; /* the whole file's bytes */
-    uint64_t size;
     wick_error *err;
 } binder;
 
-static const gguf_tensor_info *find(binder *b, const char *name, bool required, wick_status *st) {
-    int64_t i = gguf_find_tensor(b->m->gguf, name);
-    if (i < 0) {
+/* The tensor and its bytes, in whichever shard holds it. */
+static const gguf_tensor_info *find(binder *b, const char *name, bool required,
+                                    const uint8_t **data, wick_status *st) {
+    const model_shard *s = NULL;
+    const gguf_tensor_info *t = model_find_tensor(b->m, name, &s);
+    if (!t) {
         if (required)
             *st = wick_error_set(b->err, WICK_ERR_FORMAT, "%s: tensor %s is missing", b->m->path, name);
         return NULL;
     }
-    const gguf_tensor_info *t = gguf_tensor(b->m->gguf, i);
-    if (t->offset + t->size > b->size) {
-        *st = wick_error_set(b->err, WICK_ERR_FORMAT, "%s: tensor %s lies outside the file data",
-                             b->m->path, name);
+    if (t->offset > s->size || t->size > s->size - t->offset) {
+        *st = wick_error_set(b->err, WICK_ERR_FORMAT,
+                             "%s: tensor %s lies outside the %llu bytes of file data given",
+                             s->path, name, (unsigned long long)s->size);
         return NULL;
     }
+    *data = s->data + t->offset;
     return t;
 }
 
@@ -38,7 +40,8 @@ static wick_status bind_matrix(binder *b, const char *name, uint64_t n_in, uint6
                                bool required, op_weight *w) {
     wick_status st = WICK_OK;
     memset(w, 0, sizeof *w);
-    const gguf_tensor_info *t = find(b, name, required, &st);
+    const uint8_t *data = NULL;
+    const gguf_tensor_info *t = find(b, name, required, &data, &st);
     if (!t) return st;
     if (t->ne[0] != n_in || t->ne[1] != n_out || t->ne[2] != 1 || t->ne[3] != 1)
         return wick_error_set(b->err, WICK_ERR_FORMAT,
@@ -54,7 +57,7 @@ static wick_status bind_matrix(binder *b, const char *name, uint64_t n_in, uint6
                               "%s: tensor %s has type %s, which Wick cannot compute with yet",
                               b->m->path, name, tr ? tr->name : "unknown");
     }
-    w->data = b->base + t->offset;
+    w->data = data;
     w->type = t->type;
     w->n_in = (int64_t)n_in;
     w->n_out = (int64_t)n_out;
@@ -67,7 +70,8 @@ static wick_status bind_vector(binder *b, const char *name, uint64_t n, bool req
                                const float **out) {
     wick_status st = WICK_OK;
     *out = NULL;
-    const gguf_tensor_info *t = find(b, name, required, &st);
+    const uint8_t *data = NULL;
+    const gguf_tensor_info *t = find(b, name, required, &data, &st);
     if (!t) return st;
     if (t->n_elements != n || t->ne[0] != n)
         return wick_error_set(b->err, WICK_ERR_FORMAT,
@@ -77,23 +81,22 @@ static wick_status bind_vector(binder *b, const char *name, uint64_t n, bool req
     if (t->type != GGML_TYPE_F32)
         return wick_error_set(b->err, WICK_ERR_UNSUPPORTED, "%s: tensor %s must be f32", b->m->path,
                               name);
-    *out = (const float *)(const void *)(b->base + t->offset);
+    *out = (const float *)(const void *)data;
     return WICK_OK;
 }
 
 wick_status weights_bind(const wick_model *m, model_weights *w, wick_error *err) {
     memset(w, 0, sizeof *w);
     if (!m || !m->gguf) return wick_error_set(err, WICK_ERR_INVALID_ARG, "model is NULL");
-    binder b = {m, m->gguf->data, gguf_file_size(m->gguf), err};
-    if (m->map.data) b.size = m->map.size;
+    binder b = {m, err};
     wick_status st = arch_read_hparams(m->gguf, m->path, &w->hp, err);
     if (st != WICK_OK) return st;
     model_hparams *hp = &w->hp;
 
     /* The vocabulary size is token_embd's row count. */
-    int64_t ti = gguf_find_tensor(m->gguf, "token_embd.weight");
-    if (ti < 0) return wick_error_set(err, WICK_ERR_FORMAT, "%s: tensor token_embd.weight is missing", m->path);
-    const uint64_t n_vocab = gguf_tensor(m->gguf, ti)->ne[1];
+    const gguf_tensor_info *te = model_find_tensor(m, "token_embd.weight", NULL);
+    if (!te) return wick_error_set(err, WICK_ERR_FORMAT, "%s: tensor token_embd.weight is missing", m->path);
+    const uint64_t n_vocab = te->ne[1];
     if (n_vocab == 0 || n_vocab > (1u << 24))
         return wick_error_set(err, WICK_ERR_FORMAT, "%s: token_embd.weight has %llu rows", m->path,
                               (unsigned long long)n_vocab);

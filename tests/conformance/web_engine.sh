@@ -62,6 +62,8 @@ if [ $real = 1 ]; then
     [ -f "$MODEL" ] || bash tests/setup/models.sh >/dev/null || { echo "web_engine: no $MODEL"; exit 1; }
     [ -x "$WICK_BIN" ] || { echo "web_engine: $WICK_BIN (the native reference) is not built"; exit 1; }
     run_node tests/web/engine.test.mjs --mode real --model "$MODEL" --wick-bin "$WICK_BIN" || status=1
+    # A page without COOP/COEP: the single-thread fallback, its console note, still an answer.
+    run_node tests/web/isolation.test.mjs --model "$MODEL" || status=1
 else
     echo "web_engine: real-core tests skipped (no web/src/wasm_core.ts or build/web/*.wasm yet)"
 fi

@@ -2,7 +2,8 @@
 # The browser model loader (web/src/model_loader.ts, download.ts,
 # model_cache.ts, model_source.ts) in headless Chromium against
 # tools/web_server.mjs: progress, parallel ranges, Cache API and OPFS caches,
-# damaged cache entries, dropped connections, errors, local files, abort.
+# damaged cache entries, dropped connections, errors, local files, abort,
+# split GGUF models (tests/web/split.test.mjs).
 # First with a JS stand-in for the wasm core (tests/web/fake_loader_core.mjs,
 # which checks every byte against the file's SHA-256), then with the real
 # wasm core (built here with `make web` when emscripten is installed).
@@ -41,9 +42,12 @@ rm -rf "$OUT"
     web/src/model_loader.ts
 
 run_node tests/web/loader.test.mjs --core fake --model "$MODEL" --loader "/$OUT/model_loader.js"
+# Split GGUF (name-00001-of-0000N.gguf): a random model split by wick-mkmodel.
+run_node tests/web/split.test.mjs --core fake --loader "/$OUT/model_loader.js"
 
 if [ -f web/dist/wasm_core.js ] && { [ -f web/dist/wick-st.wasm ] || [ -f build/web/wick-st.wasm ]; }; then
     run_node tests/web/loader.test.mjs --core real --model "$MODEL" --loader "/$OUT/model_loader.js"
+    run_node tests/web/split.test.mjs --core real --loader "/$OUT/model_loader.js"
 else
     echo "web_loader: no wasm core built (make web); tested with the stand-in core only"
 fi

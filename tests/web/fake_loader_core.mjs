@@ -108,15 +108,20 @@ export function createFakeCore({ maxModelBytes = 2 ** 32 } = {}) {
           if (r.end > size) throw new FakeCoreError('GGUF: header runs past the end of the file', 'FORMAT');
           return { ok: true };
         },
-        open() {
+        /** The written bytes, checked, handed over to a model (open / openModelShards). */
+        _seal() {
           alive('open');
           if (written !== size) throw new FakeCoreError(`open: only ${written} of ${size} bytes written`, 'INVALID_ARG');
           const r = ggufHeaderEnd(data, size);
           if (r.need !== undefined) throw new FakeCoreError('GGUF: truncated header', 'FORMAT');
           state = 'opened';
+          return data;
+        },
+        open() {
+          const d = this._seal();
           core.stats.opens++;
           const h = nextHandle++;
-          models.set(h, data);
+          models.set(h, d);
           return h;
         },
         free() {
@@ -127,10 +132,28 @@ export function createFakeCore({ maxModelBytes = 2 ** 32 } = {}) {
         },
       };
     },
+    /** A split model: the shards' bytes, in order (one live model; the
+     *  buffers are consumed, or released on failure, as the real core does). */
+    openModelShards(bufs) {
+      if (!Array.isArray(bufs) || bufs.length === 0) throw new FakeCoreError('openModelShards: no buffers', 'INVALID_ARG');
+      const datas = [];
+      try {
+        for (const b of bufs) datas.push(b._seal());
+      } catch (e) {
+        core.stats.live -= datas.length; // the sealed ones go with the failed open
+        for (const b of bufs.slice(datas.length)) try { b.free(); } catch { /* not live */ }
+        throw e;
+      }
+      core.stats.opens++;
+      core.stats.live -= bufs.length - 1; // n buffers became one model
+      const h = nextHandle++;
+      models.set(h, datas);
+      return h;
+    },
     modelInfo(h) {
       const d = models.get(h);
       if (!d) throw new FakeCoreError(`modelInfo: no model ${h}`, 'INVALID_ARG');
-      return { size: d.length };
+      return Array.isArray(d) ? { size: d.reduce((a, x) => a + x.length, 0), shards: d.length } : { size: d.length };
     },
     closeModel(h) {
       if (!models.delete(h)) throw new FakeCoreError(`closeModel: no model ${h}`, 'INVALID_ARG');
@@ -139,8 +162,10 @@ export function createFakeCore({ maxModelBytes = 2 ** 32 } = {}) {
     /** SHA-256 hex of an opened model's bytes (WebCrypto or node:crypto). */
     async modelSha256(h) {
       const d = models.get(h);
-      const digest = await globalThis.crypto.subtle.digest('SHA-256', d);
-      return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+      const hex = async (x) => Array.from(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', x)),
+        (b) => b.toString(16).padStart(2, '0')).join('');
+      if (Array.isArray(d)) return (await Promise.all(d.map(hex))).join(','); // a split model: one per shard
+      return hex(d);
     },
   };
   return core;

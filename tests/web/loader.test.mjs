@@ -248,9 +248,11 @@ test('clear errors: 404, non-GGUF, truncated, 500, bad source, split GGUF', asyn
   assertError(r, 'bad hf:', 'hf:only-owner', 'hf:owner/repo/file.gguf');
   r = await load('ftp://example.com/m.gguf', { cache: 'none' });
   assertError(r, 'ftp', 'ftp:');
-  r = await load(`${BASE}/m/model-00001-of-00003.gguf`, { cache: 'none' });
-  assertError(r, 'split', 'split GGUF not supported yet', 'model-00001-of-00003.gguf');
+  r = await load(`${BASE}/m/model-00002-of-00003.gguf`, { cache: 'none' });
+  assertError(r, 'split', 'model-00002-of-00003.gguf', 'part 2 of 3', 'load the first part');
   out.push(r.error);
+  r = await load(`${BASE}/m/model-00001-of-00003.gguf`, { cache: 'none', retries: 1, backoffMs: 20 });
+  assertError(r, 'split, first part missing', `${BASE}/m/model-00001-of-00003.gguf`, '404');
   r = await load(`http://127.0.0.1:1/m.gguf`, { cache: 'none', retries: 1, backoffMs: 20 });
   assertError(r, 'connection refused', 'http://127.0.0.1:1/m.gguf', 'network error');
   out.push(r.error);

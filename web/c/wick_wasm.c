@@ -108,10 +108,42 @@ EMSCRIPTEN_KEEPALIVE wick_wasm_model *wick_wasm_model_open(uint8_t *buf, size_t 
     return h;
 }
 
+/* Opens a split model from its n shards (bufs[i]: sizes[i] bytes, each from
+ * wick_wasm_buf_alloc, in order). On success the handle owns every buffer
+ * (not the two arrays); on failure the caller still does. */
+EMSCRIPTEN_KEEPALIVE wick_wasm_model *wick_wasm_model_open_shards(uint8_t **bufs, const size_t *sizes,
+                                                                size_t n, wick_error *err) {
+    if (!bufs || !sizes || n == 0) {
+        wick_error_set(err, WICK_ERR_INVALID_ARG, "model_open_shards: no shards given");
+        return NULL;
+    }
+    wick_wasm_model *h = calloc(1, sizeof *h);
+    uint8_t **more = n > 1 ? malloc((n - 1) * sizeof *more) : NULL;
+    if (!h || (n > 1 && !more)) {
+        free(h);
+        free(more);
+        wick_error_set(err, WICK_ERR_NOMEM, "out of memory (model handle)");
+        return NULL;
+    }
+    if (wick_model_open_shards_bytes((const uint8_t *const *)bufs, sizes, n, &h->model, err) != WICK_OK) {
+        free(h);
+        free(more);
+        return NULL;
+    }
+    h->bytes = bufs[0];
+    h->size = sizes[0];
+    for (size_t i = 1; i < n; i++) more[i - 1] = bufs[i];
+    h->more_shards = more;
+    h->n_more = n - 1;
+    return h;
+}
+
 EMSCRIPTEN_KEEPALIVE void wick_wasm_model_close(wick_wasm_model *h) {
     if (!h) return;
     wick_model_close(h->model);
     free(h->bytes);
+    for (size_t i = 0; i < h->n_more; i++) free(h->more_shards[i]);
+    free(h->more_shards);
     free(h);
 }
 

@@ -9,9 +9,12 @@
 #include <emscripten/emscripten.h>
 
 typedef struct wick_wasm_model {
-    uint8_t *bytes; /* the whole GGUF file, malloc'd by wick_wasm_buf_alloc */
+    uint8_t *bytes; /* the whole GGUF file (a split model: its first shard),
+                       malloc'd by wick_wasm_buf_alloc */
     size_t size;
     wick_model *model;
+    uint8_t **more_shards; /* a split model: shards 2..N (malloc'd), else NULL */
+    size_t n_more;
 } wick_wasm_model;
 
 #endif

@@ -74,6 +74,11 @@ export interface WickCore {
 
   /** Throws WickCoreError (code "LIMIT") if `size` exceeds maxModelBytes or memory runs out. */
   allocModel(size: number): CoreModelBuffer;
+  /** Opens a split GGUF model (llama.cpp's NAME-00001-of-0000N.gguf ...) from
+   *  its shards' buffers, in order, each completely written. On success the
+   *  buffers belong to the model (released by closeModel); on failure they
+   *  are released too. Optional: a core without it cannot open split models. */
+  openModelShards?(buffers: CoreModelBuffer[]): number;
   /** The model's metadata as `wick info --json` prints it. */
   modelInfo(model: number): Record<string, unknown>;
   closeModel(model: number): void;

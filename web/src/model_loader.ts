@@ -12,6 +12,11 @@
  *        storing pieces in the cache as they complete (model_cache.ts)
  *     3. open(): the core validates the whole file and takes the buffer
  *   hasModelInCache(url) / deleteModelFromCache(url)
+ *
+ * A split GGUF (llama.cpp's name-00001-of-0000N.gguf, given by its first
+ * part's URL or hf: path): every part goes through 1-2 on its own (its own
+ * cache entry, its own buffer), progress counts over all parts, and
+ * core.openModelShards opens them together.
  */
 
 import type { CoreModelBuffer, WickCore } from './core_types.js';
@@ -20,9 +25,9 @@ import {
   cacheAvailable, digestHex, openCacheEntry, OrderedHasher, Sha256,
   type CacheKind, type CacheManifest, type ModelCacheEntry,
 } from './model_cache.js';
-import { modelSourceName, resolveModelUrl } from './model_source.js';
+import { modelSourceName, resolveModelUrl, splitGgufUrls } from './model_source.js';
 
-export { resolveModelUrl, splitGgufPart, ModelSourceError } from './model_source.js';
+export { resolveModelUrl, splitGgufPart, splitGgufUrls, ModelSourceError } from './model_source.js';
 
 export interface InitProgressReport {
   progress: number;     // 0..1, never decreasing within one load
@@ -117,6 +122,33 @@ class Progress {
   }
   elapsed(): number {
     return (performance.now() - this.start) / 1000;
+  }
+}
+
+/** Where the load functions report progress: a Progress, or one part's
+ *  share of it (PartProgress). */
+interface ProgressSink {
+  report(text: string, loaded: number, total: number, force?: boolean, fraction?: number): void;
+  elapsed(): number;
+}
+
+/** One part of a split model, reported over all parts: the bytes of the
+ *  parts before it are added, and a part whose size is not known yet is
+ *  counted at the largest part size seen so far (gguf-split makes parts of
+ *  similar size), so the total is exact once every part has begun. */
+class PartProgress implements ProgressSink {
+  constructor(private parent: Progress, private sizes: (number | null)[], private index: number) {}
+  report(text: string, loaded: number, total: number, force = false): void {
+    if (total > 0) this.sizes[this.index] = total;
+    const guess = Math.max(0, ...this.sizes.map((x) => x ?? 0));
+    const all = this.sizes.reduce<number>((a, x) => a + (x ?? guess), 0);
+    let at = Math.min(loaded, total > 0 ? total : loaded);
+    for (let i = 0; i < this.index; i++) at += this.sizes[i] ?? 0;
+    const t = text.replace(/[\d.]+\/[\d.]+ MB/, `${formatMB(at)}/${formatMB(all)} MB`);
+    this.parent.report(`${t} (part ${this.index + 1} of ${this.sizes.length})`, at, all, force);
+  }
+  elapsed(): number {
+    return this.parent.elapsed();
   }
 }
 
@@ -222,7 +254,7 @@ class PieceWriter {
 interface LoadContext {
   core: WickCore;
   opts: LoadModelOptions;
-  progress: Progress;
+  progress: ProgressSink;
   sha: string | null;
   signal?: AbortSignal;
 }
@@ -454,6 +486,23 @@ export async function loadModel(core: WickCore, source: string | Blob,
   const kind = opts.cache ?? 'cache-api';
   if (kind !== 'cache-api' && kind !== 'opfs' && kind !== 'none')
     throw new Error(`Wick: cache option "${kind}" is not one of 'cache-api', 'opfs', 'none'`);
+  const parts = splitGgufUrls(url);
+  if (parts) return loadSplit(ctx, parts, kind);
+
+  const { buf, from } = await loadUrl(ctx, url, kind);
+  const size = buf.size;
+  progress.report('Opening model', size, size, true);
+  const handle = openBuffer(buf, url);
+  progress.report(`Model loaded: ${formatMB(size)} MB from ${from} in ${progress.elapsed().toFixed(1)} s`,
+    size, size, true, 1);
+  return handle;
+}
+
+/** One file into a new buffer: from its cache entry when complete and sound,
+ *  else from the network (stored in the cache on the way). */
+async function loadUrl(ctx: LoadContext, url: string,
+                       kind: CacheKind | 'none'): Promise<{ buf: CoreModelBuffer; from: string }> {
+  const progress = ctx.progress;
   let entry: ModelCacheEntry | null = null;
   if (kind !== 'none' && cacheAvailable(kind) && !url.startsWith('blob:')) {
     try {
@@ -483,11 +532,51 @@ export async function loadModel(core: WickCore, source: string | Blob,
     }
   }
   if (!buf) buf = await download(ctx, url, entry);
-  const size = buf.size;
-  progress.report('Opening model', size, size, true);
-  const handle = openBuffer(buf, url);
-  progress.report(`Model loaded: ${formatMB(size)} MB from ${from} in ${progress.elapsed().toFixed(1)} s`,
-    size, size, true, 1);
+  return { buf, from };
+}
+
+/** A split GGUF: each part into its own buffer (cache or network, as one
+ *  file), then the core opens them together. */
+async function loadSplit(ctx: LoadContext, urls: string[], kind: CacheKind | 'none'): Promise<number> {
+  const core = ctx.core;
+  const n = urls.length;
+  if (typeof core.openModelShards !== 'function')
+    throw new Error(`Wick: ${urls[0]} is part 1 of a ${n}-part split GGUF, and this Wick core cannot ` +
+      'open split models (no openModelShards)');
+  if (ctx.sha)
+    throw new Error(`Wick: the sha256 option names one file, but ${urls[0]} is part 1 of a ${n}-part ` +
+      'split GGUF; load it without sha256');
+  const parent = ctx.progress as Progress;
+  const sizes: (number | null)[] = urls.map(() => null);
+  const bufs: CoreModelBuffer[] = [];
+  const from = new Set<string>();
+  let total = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      const r = await loadUrl({ ...ctx, progress: new PartProgress(parent, sizes, i) }, urls[i], kind);
+      bufs.push(r.buf);
+      from.add(r.from);
+      total += r.buf.size;
+      if (core.maxModelBytes && total > core.maxModelBytes)
+        throw new Error(`Wick: the split model ${urls[0]} is over ${formatMB(total)} MB after ${i + 1} of ` +
+          `${n} parts; this build of Wick holds models up to ${formatMB(core.maxModelBytes)} MB`);
+    }
+  } catch (e) {
+    bufs.forEach(freeQuietly);
+    throw e;
+  }
+  parent.report('Opening model', total, total, true);
+  let handle: number;
+  try {
+    handle = core.openModelShards(bufs);
+  } catch (e) {
+    bufs.forEach(freeQuietly);
+    // The core names the parts "<memory shard k>"; say which URL that is.
+    const msg = String((e as Error).message).replace(/<memory shard (\d+)>/g, (m, k) => urls[Number(k) - 1] ?? m);
+    throw new Error(`Wick: could not open the ${n}-part split model ${urls[0]}: ${msg}`);
+  }
+  parent.report(`Model loaded: ${formatMB(total)} MB in ${n} parts from ${[...from].join(' and ')} in ` +
+    `${parent.elapsed().toFixed(1)} s`, total, total, true, 1);
   return handle;
 }
 
@@ -501,15 +590,18 @@ function cacheKind(opts?: { cache?: CacheKind }): CacheKind {
 export async function hasModelInCache(url: string, opts?: { cache?: CacheKind }): Promise<boolean> {
   const kind = cacheKind(opts);
   if (!cacheAvailable(kind)) return false;
-  const entry = await openCacheEntry(kind, resolveModelUrl(url));
-  const m = await entry.readManifest();
-  return !!m && m.complete;
+  const u = resolveModelUrl(url);
+  for (const part of splitGgufUrls(u) ?? [u]) { // a split model: every part
+    const m = await (await openCacheEntry(kind, part)).readManifest();
+    if (!m || !m.complete) return false;
+  }
+  return true;
 }
 
 /** Removes `url`'s cached copy (no error when there is none). */
 export async function deleteModelFromCache(url: string, opts?: { cache?: CacheKind }): Promise<void> {
   const kind = cacheKind(opts);
   if (!cacheAvailable(kind)) return;
-  const entry = await openCacheEntry(kind, resolveModelUrl(url));
-  await entry.remove();
+  const u = resolveModelUrl(url);
+  for (const part of splitGgufUrls(u) ?? [u]) await (await openCacheEntry(kind, part)).remove();
 }

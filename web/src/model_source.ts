@@ -7,10 +7,10 @@
  *   https://huggingface.co/owner/repo/blob/main/file.gguf  (a hub web page)
  *                                       -> the same file's resolve/ URL
  *
- * Split GGUF files (llama.cpp's `name-00001-of-00003.gguf`) are refused: each
- * part carries its own GGUF header, so the parts are not one GGUF when
- * concatenated, and Wick's core opens one contiguous file
- * (wick_model_open_bytes). */
+ * Split GGUF files (llama.cpp's `name-00001-of-00003.gguf`): the source is the
+ * first part's URL (or hf: path); splitGgufUrls lists every part's URL, and
+ * the loader fetches each into its own buffer (the core opens them together,
+ * wick_model_open_shards_bytes). Naming another part is an error. */
 
 export const HF_HOST = 'https://huggingface.co';
 
@@ -86,12 +86,28 @@ export function resolveModelUrl(source: string): string {
     url = u.href;
   }
   const split = splitGgufPart(url);
-  if (split)
+  if (split && (split.part !== 1 || split.count < 1))
     throw new ModelSourceError(
-      `Wick: split GGUF not supported yet: ${url} is part ${split.part} of ${split.count}; ` +
-      'each part has its own GGUF header and Wick opens one file. Merge the parts with ' +
-      '`llama-gguf-split --merge` and load the merged .gguf');
+      `Wick: ${url} is part ${split.part} of ${split.count} of a split GGUF; load the first part ` +
+      `(...-00001-of-${String(split.count).padStart(5, '0')}.gguf), which names the others`);
   return url;
+}
+
+/** Every part's URL when `url` (resolved) is the first part of a split GGUF
+ *  (`name-00001-of-0000N.gguf`, N > 1), in order; else null. The parts share
+ *  the first one's directory, name and query string. */
+export function splitGgufUrls(url: string): string[] | null {
+  const split = splitGgufPart(url);
+  if (!split || split.count < 2) return null;
+  const u = new URL(url);
+  const n = String(split.count).padStart(5, '0');
+  const urls: string[] = [];
+  for (let i = 1; i <= split.count; i++) {
+    const p = new URL(u.href);
+    p.pathname = u.pathname.replace(SPLIT_RE, `-${String(i).padStart(5, '0')}-of-${n}.gguf`);
+    urls.push(p.href);
+  }
+  return urls;
 }
 
 /** A short display name for a source ("file.gguf"). */

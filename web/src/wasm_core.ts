@@ -265,6 +265,38 @@ export class WasmWickCore implements WickCore {
     });
   }
 
+  openModelShards(buffers: CoreModelBuffer[]): number {
+    if (!Array.isArray(buffers) || buffers.length === 0)
+      throw new WickCoreError('openModelShards: no shard buffers given', 'INVALID_ARG');
+    const bufs = buffers.map((b, i) => {
+      if (!(b instanceof ModelBuffer) || b._core() !== this)
+        throw new WickCoreError(`openModelShards: shard ${i + 1} is not a buffer of this core`, 'INVALID_ARG');
+      return b;
+    });
+    const ptrs: Ptr[] = [];
+    const n = bufs.length;
+    let arr: Ptr = 0;
+    try {
+      bufs.forEach((b, i) => ptrs.push(b._take(`openModelShards (shard ${i + 1})`)));
+      arr = this.malloc(8 * n); // n pointers, then n sizes (wasm32: 4 bytes each)
+      const dv = new DataView(this.memory.buffer);
+      ptrs.forEach((p, i) => {
+        dv.setUint32(arr + 4 * i, p, true);
+        dv.setUint32(arr + 4 * (n + i), bufs[i].size, true);
+      });
+      return this.withError(0, (err) => {
+        const h = this.mod._wick_wasm_model_open_shards(arr, arr + 4 * n, n, err) >>> 0;
+        if (!h) throw this.errorOf(err);
+        return h;
+      });
+    } catch (e) {
+      for (const p of ptrs) this.free(p);
+      throw e;
+    } finally {
+      this.free(arr);
+    }
+  }
+
   /** @internal */ _freeBuffer(ptr: Ptr): void {
     this.free(ptr);
   }
@@ -446,6 +478,46 @@ export class WasmWickCore implements WickCore {
       this.free(out);
     }
   }
+
+  // ------------------------------------------------------ WebGPU plans
+
+  /** The WebGPU plan of an opened model (src/gpu/gpu_plan.h, via
+   *  web/c/wick_wasm_gpu.c) as a GpuPlanSource for web/src/gpu/gpu_model.ts:
+   *  the load-time JSON, step dispatch lists on demand, and views of the
+   *  model's bytes in wasm memory for the uploads. free() releases the plan
+   *  (not the model). Limits: the device's (0: WebGPU's defaults). */
+  gpuPlan(model: number, opts: { nCtx?: number; nBatch?: number; maxBinding?: number; maxBuffer?: number } = {}) {
+    if (typeof this.mod._wick_wasm_gpu_plan_new !== 'function')
+      throw new WickCoreError('this wasm build has no WebGPU planner (rebuild with make web)', 'UNSUPPORTED');
+    const plan = this.withError(0, (err) => {
+      const p = this.mod._wick_wasm_gpu_plan_new(model, opts.nCtx ?? 0, opts.nBatch ?? 0,
+        opts.maxBinding ?? 0, opts.maxBuffer ?? 0, err) >>> 0;
+      if (!p) throw this.errorOf(err);
+      return p;
+    });
+    const json = (fn: (err: Ptr) => number): unknown => this.withError(0, (err) => {
+      const p = fn(err) >>> 0;
+      if (!p) throw this.errorOf(err);
+      try { return JSON.parse(this.cString(p)); } finally { this.free(p); }
+    });
+    let live = true;
+    return {
+      plan: json((err) => this.mod._wick_wasm_gpu_plan_json(plan, err)) as any, // eslint-disable-line @typescript-eslint/no-explicit-any (GpuPlan, web/src/gpu/)
+      step: (n: number) => {
+        if (!live) throw new WickCoreError('gpu plan: already freed', 'INVALID_ARG');
+        return json((err) => this.mod._wick_wasm_gpu_step_json(plan, n, err)) as any; // eslint-disable-line @typescript-eslint/no-explicit-any (GpuStepPlan)
+      },
+      bytes: (shard: number, offset: number, length: number) => {
+        const base = this.mod._wick_wasm_gpu_shard_bytes(model, shard) >>> 0;
+        if (!base) throw new WickCoreError(`gpu plan: the model has no file ${shard}`, 'INVALID_ARG');
+        return this.heap().subarray(base + offset, base + offset + length);
+      },
+      free: () => {
+        if (live) this.mod._wick_wasm_gpu_plan_free(plan);
+        live = false;
+      },
+    };
+  }
 }
 
 /** One model file's bytes in wasm memory, written in place chunk by chunk. */
@@ -464,6 +536,17 @@ class ModelBuffer implements CoreModelBuffer {
     if (!this.ptr)
       throw new WickCoreError(`${what}: the model buffer was already opened or freed`, 'INVALID_ARG');
     return this.ptr;
+  }
+
+  /** @internal */ _core(): WasmWickCore {
+    return this.core;
+  }
+
+  /** @internal The buffer's memory, handed over (to a model being opened). */
+  _take(what: string): Ptr {
+    const ptr = this.live(what);
+    this.ptr = 0;
+    return ptr;
   }
 
   write(offset: number, bytes: Uint8Array): void {
