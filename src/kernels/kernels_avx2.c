@@ -757,6 +757,50 @@ KT static inline void step_q6_k(const kblk *k, const uint8_t *bx, float *acc) {
         for (int k = 0; k < 4; k++) out[k * ldo] = acc[k];                                  \
     }
 
+/* Decode, 4 rows: the next call's 4 rows are prefetched (4 interleaved
+ * row streams defeat the hardware prefetcher), and each super-block's 8
+ * integer sums of the 4 rows are reduced together; the float steps per
+ * row are kfinish's, in lanes, so the result is vec_dot's bit for bit. */
+KT static inline __m128i hsum4_i32(__m256i a, __m256i b, __m256i c, __m256i d) {
+    const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(a, b), _mm256_hadd_epi32(c, d));
+    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+
+#define DEF_DOTK_4R(NAME, UNPACK, BYTES, QS_CORR_DMIN)                                       \
+    KT static void NAME(int64_t n, float *out, const void *w, size_t rb, const void *x) {   \
+        const uint8_t *bw = w, *bx = x;                                                     \
+        __m128 acc = _mm_setzero_ps();                                                      \
+        kblk kb;                                                                            \
+        for (int64_t b = 0; b < n / KQK_K; b++, bw += BYTES, bx += KB_Q8_K) {               \
+            for (int r = 4; r < 8; r++)                                                     \
+                for (int l = 0; l < BYTES; l += 64) _mm_prefetch((const char *)bw + r * rb + l, _MM_HINT_T0); \
+            const uint8_t *qx = bx + Q8K_QS;                                                \
+            __m256i si[4], pm[4];                                                           \
+            float d[4], dm[4];                                                              \
+            for (int r = 0; r < 4; r++) {                                                   \
+                UNPACK(bw + (size_t)r * rb, &kb);                                           \
+                __m256i sumi = _mm256_setzero_si256();                                      \
+                for (int j = 0; j < 8; j++)                                                 \
+                    sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(kb.q[j], load32(qx + 32 * j)), kb.sc[j])); \
+                si[r] = sumi;                                                               \
+                pm[r] = _mm256_madd_epi16(load32(bx + Q8K_BSUMS), kb.corr_w);               \
+                d[r] = kb.d;                                                                \
+                dm[r] = QS_CORR_DMIN ? kb.d : kb.dmin;                                      \
+            }                                                                               \
+            const __m128i is = hsum4_i32(si[0], si[1], si[2], si[3]);                       \
+            const __m128i im = hsum4_i32(pm[0], pm[1], pm[2], pm[3]);                       \
+            const __m128 dx = _mm_set1_ps(kern_f32(bx));                                    \
+            const __m128 a = _mm_mul_ps(_mm_loadu_ps(d), dx), bb = _mm_mul_ps(_mm_loadu_ps(dm), dx); \
+            acc = _mm_fmadd_ps(a, _mm_cvtepi32_ps(is), acc);                                \
+            acc = _mm_fnmadd_ps(bb, _mm_cvtepi32_ps(im), acc);                              \
+        }                                                                                   \
+        _mm_storeu_ps(out, acc);                                                            \
+    }
+
+DEF_DOTK_4R(dot_q4_k_4r, unpack_q4_k, KB_Q4_K, 0)
+DEF_DOTK_4R(dot_q5_k_4r, unpack_q5_k, KB_Q5_K, 0)
+DEF_DOTK_4R(dot_q6_k_4r, unpack_q6_k, KB_Q6_K, 1)
+
 DEF_DOTK(dot_q4_k, unpack_q4_k, step_k45, KB_Q4_K)
 DEF_DOTK(dot_q5_k, unpack_q5_k, step_k45, KB_Q5_K)
 DEF_DOTK(dot_q6_k, unpack_q6_k, step_q6_k, KB_Q6_K)
@@ -991,6 +1035,9 @@ const kern_ops kern_ops_avx2 = {
             [GGML_TYPE_Q4_1] = dot_q4_1_4r,
             [GGML_TYPE_Q5_0] = dot_q5_0_4r,
             [GGML_TYPE_Q5_1] = dot_q5_1_4r,
+            [GGML_TYPE_Q4_K] = dot_q4_k_4r,
+            [GGML_TYPE_Q5_K] = dot_q5_k_4r,
+            [GGML_TYPE_Q6_K] = dot_q6_k_4r,
         },
     .tile_8x4 =
         {
