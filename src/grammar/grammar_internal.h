@@ -39,6 +39,19 @@ typedef struct grammar_elem {
 /* A set of code points: sorted, disjoint, inclusive ranges (negation is
  * resolved at compile time). lead[b] bit: some member's UTF-8 starts with
  * byte b, so the first byte of a character costs one bit test. */
+/* Where a position sits in a counted repetition x{m,n} (grammar_parse.c
+ * records it; grammar_table.c uses it): the state right after the copy of
+ * x at this element (a class position) or just before it (the return
+ * position after a rule reference): `need` more copies are required, `rem`
+ * more are allowed (UINT32_MAX: unbounded). Two positions of one
+ * repetition whose x cannot match empty treat every token of at most
+ * min(differing need, differing rem) bytes alike: such a token completes
+ * too few copies to reach either bound. */
+typedef struct grammar_rep_tag {
+    uint32_t rep;  /* which repetition (one per x{m,n} in the text) */
+    uint32_t need, rem;
+} grammar_rep_tag;
+
 typedef struct grammar_charset {
     uint32_t first, count; /* into grammar.ranges (pairs lo, hi) */
     uint32_t lead[8];
@@ -56,6 +69,9 @@ struct grammar {
     uint32_t n_sets;
     uint32_t *ranges;     /* lo, hi pairs */
     uint32_t n_ranges;
+    uint32_t *elem_tag;   /* [n_elems] 0, or 1 + index into tags; NULL when no element has one */
+    grammar_rep_tag *tags;
+    uint32_t n_tags;
 };
 
 static inline bool charset_has(const grammar *g, const grammar_charset *cs, uint32_t cp) {

@@ -393,7 +393,10 @@ void grammar_matcher_fill_mask(grammar_matcher *m, const grammar_vocab_index *ix
     memset(mask, 0, bytes);
     struct mask_cache *c = cache_for(m, ix);
     const stack_set *state = &m->cur;
-    if (m->table && c && grammar_table_fill_mask(m->table, ix, state, c->levels, mask)) return;
+    if (m->table && c) {
+        if (grammar_table_fill_mask(m->table, ix, state, c->levels, mask)) return;
+        memset(mask, 0, bytes); /* it may have filled some words before giving up */
+    }
     uint64_t fp = stack_set_fingerprint(state);
     cache_entry *slot = NULL;
     if (c) {

@@ -23,7 +23,8 @@
 typedef struct rule_def {
     char *name;
     grammar_elem *elems;
-    uint32_t n, cap;
+    uint32_t *tag;            /* [n] 0 or 1 + index into parser.tags (repetition metadata) */
+    uint32_t n, cap, cap_tag;
     bool defined;
     uint32_t line, col;       /* definition, or first reference while undefined */
 } rule_def;
@@ -37,6 +38,8 @@ typedef struct parser {
     uint32_t cur_rule;        /* rule being parsed (for messages) */
     uint32_t gen_count;       /* generated rule counter */
     uint32_t total_elems;
+    grammar_rep_tag *tags;    /* repetition metadata (grammar_internal.h) */
+    uint32_t n_tags, cap_tags, n_reps;
     /* char sets, deduplicated by content */
     grammar_charset *sets;
     uint32_t n_sets, cap_sets;
@@ -155,8 +158,10 @@ static bool emit(parser *ps, uint32_t rule, uint8_t type, int32_t value) {
         return fail_msg(ps, ps->p, WICK_ERR_LIMIT, "grammar is too large (over 1048576 elements after expanding repetitions)");
     rule_def *r = &ps->rules[rule];
     if (!grow(ps, (void **)&r->elems, &r->cap, r->n + 1, sizeof *r->elems)) return false;
+    if (!grow(ps, (void **)&r->tag, &r->cap_tag, r->n + 1, sizeof *r->tag)) return false;
     r->elems[r->n].type = type;
     r->elems[r->n].value = value;
+    r->tag[r->n] = 0;
     r->n++;
     ps->total_elems++;
     return true;
@@ -172,6 +177,14 @@ static int32_t gen_rule(parser *ps, const char *at) {
     int32_t r = add_rule(ps, name, strlen(name), at);
     if (r >= 0) ps->rules[r].defined = true;
     return r;
+}
+
+/* Tags the last element emitted to `rule` (see grammar_rep_tag). */
+static bool tag_last(parser *ps, uint32_t rule, uint32_t rep, uint32_t need, uint32_t rem) {
+    if (!grow(ps, (void **)&ps->tags, &ps->cap_tags, ps->n_tags + 1, sizeof *ps->tags)) return false;
+    ps->tags[ps->n_tags] = (grammar_rep_tag){rep, need, rem};
+    ps->rules[rule].tag[ps->rules[rule].n - 1] = ++ps->n_tags;
+    return true;
 }
 
 /* ------------------------------------------------------------ char sets */
@@ -381,23 +394,38 @@ static bool repeat(parser *ps, uint32_t rule, uint32_t start, uint32_t min, uint
     uint32_t len = r->n - start;
     if (len == 0) return true; /* repeating nothing is nothing */
     grammar_elem sym;
-    if (len == 1) {
+    if (len == 1 && r->tag[start] == 0) {
         sym = r->elems[start];
     } else {
-        /* wrap the sequence in its own rule so copies are one element */
+        /* wrap the sequence in its own rule so copies are one element (tags move with it) */
         int32_t w = gen_rule(ps, at);
         if (w < 0) return false;
         r = &ps->rules[rule];
-        for (uint32_t i = 0; i < len; i++)
+        for (uint32_t i = 0; i < len; i++) {
             if (!emit(ps, (uint32_t)w, r->elems[start + i].type, r->elems[start + i].value)) return false;
+            r = &ps->rules[rule];
+            ps->rules[w].tag[i] = r->tag[start + i];
+        }
         sym.type = GEL_RULE;
         sym.value = w;
     }
     r = &ps->rules[rule];
     ps->total_elems -= len;
     r->n = start;
-    for (uint32_t i = 0; i < min; i++)
+    /* Tags: a class copy is tagged with the state after it; a rule copy's
+     * return position (the next element, when still inside the
+     * repetition) with the state after that copy. */
+    uint32_t rep = ps->n_reps++, unb = UINT32_MAX;
+    bool chars = sym.type == GEL_CHARS;
+    for (uint32_t i = 1; i <= min; i++) {
         if (!emit(ps, rule, sym.type, sym.value)) return false;
+        uint32_t rem = max == UINT32_MAX ? unb : max - i;
+        if (chars && !tag_last(ps, rule, rep, min - i, rem)) return false;
+        if (!chars && i > 1 && !tag_last(ps, rule, rep, min - (i - 1), max == UINT32_MAX ? unb : max - (i - 1)))
+            return false;
+    }
+    /* the element after the last mandatory rule copy, when inside the repetition */
+    bool tag_next = !chars && min > 0 && max != min;
     if (max == UINT32_MAX) {
         /* rec ::= sym rec | (empty): right recursion, a tail call */
         int32_t rec = gen_rule(ps, at);
@@ -405,19 +433,24 @@ static bool repeat(parser *ps, uint32_t rule, uint32_t start, uint32_t min, uint
         if (!emit(ps, (uint32_t)rec, sym.type, sym.value) || !emit(ps, (uint32_t)rec, GEL_RULE, rec) ||
             !emit(ps, (uint32_t)rec, GEL_ALT, 0))
             return false;
-        return emit(ps, rule, GEL_RULE, rec);
+        if (!emit(ps, rule, GEL_RULE, rec)) return false;
+        return !tag_next || tag_last(ps, rule, rep, 0, unb);
     }
-    /* opt_k ::= sym opt_{k-1} | (empty), innermost first */
+    /* opt_k ::= sym opt_{k-1} | (empty), innermost first (k copies still allowed) */
     int32_t prev = -1;
-    for (uint32_t k = 0; k < max - min; k++) {
+    for (uint32_t k = 1; k <= max - min; k++) {
         int32_t o = gen_rule(ps, at);
         if (o < 0) return false;
         if (!emit(ps, (uint32_t)o, sym.type, sym.value)) return false;
-        if (prev >= 0 && !emit(ps, (uint32_t)o, GEL_RULE, prev)) return false;
+        if (chars && !tag_last(ps, (uint32_t)o, rep, 0, k - 1)) return false;
+        if (prev >= 0 && (!emit(ps, (uint32_t)o, GEL_RULE, prev) || (!chars && !tag_last(ps, (uint32_t)o, rep, 0, k - 1))))
+            return false;
         if (!emit(ps, (uint32_t)o, GEL_ALT, 0)) return false;
         prev = o;
     }
-    return prev < 0 || emit(ps, rule, GEL_RULE, prev);
+    if (prev < 0) return true;
+    if (!emit(ps, rule, GEL_RULE, prev)) return false;
+    return !tag_next || tag_last(ps, rule, rep, 0, max - min);
 }
 
 static bool read_uint(parser *ps, uint32_t *v) {
@@ -693,8 +726,10 @@ static void parser_free(parser *ps) {
     for (uint32_t i = 0; i < ps->n_rules; i++) {
         free(ps->rules[i].name);
         free(ps->rules[i].elems);
+        free(ps->rules[i].tag);
     }
     free(ps->rules);
+    free(ps->tags);
     free(ps->sets);
     free(ps->ranges);
     free(ps->set_table);
@@ -790,10 +825,24 @@ wick_status grammar_compile(const char *text, size_t len, grammar **out, wick_er
         parser_free(&ps);
         return wick_error_set(err, WICK_ERR_NOMEM, "grammar: out of memory");
     }
+    if (ps.n_tags) {
+        g->elem_tag = calloc(n_elems, sizeof *g->elem_tag);
+        if (!g->elem_tag) {
+            grammar_free(g);
+            parser_free(&ps);
+            return wick_error_set(err, WICK_ERR_NOMEM, "grammar: out of memory");
+        }
+        g->tags = ps.tags;
+        g->n_tags = ps.n_tags;
+        ps.tags = NULL;
+    }
     uint32_t k = 0;
     for (uint32_t i = 0; i < ps.n_rules; i++) {
         g->rule_start[i] = k;
-        for (uint32_t j = 0; j < ps.rules[i].n; j++) g->elems[k++] = ps.rules[i].elems[j];
+        for (uint32_t j = 0; j < ps.rules[i].n; j++) {
+            if (g->elem_tag) g->elem_tag[k] = ps.rules[i].tag[j];
+            g->elems[k++] = ps.rules[i].elems[j];
+        }
         g->elems[k].type = GEL_END;
         g->elems[k].value = 0;
         k++;
@@ -842,5 +891,7 @@ void grammar_free(grammar *g) {
     free(g->alts);
     free(g->sets);
     free(g->ranges);
+    free(g->elem_tag);
+    free(g->tags);
     free(g);
 }

@@ -58,7 +58,25 @@ typedef struct mt_node {
     uint16_t key_len;
     uint8_t slow;                /* a simulation went over the matcher's limits: use the trie walk */
     uint8_t pass;                /* no classification of its own: the frame below is always its one child's */
+    uint8_t cap;                 /* with ref: tokens of at most cap_len[cap] bytes are ref's (CAP_NONE: all) */
+    uint32_t ref;                /* a sibling in the same counted repetition, or NO_NODE (see below) */
 } mt_node;
+
+/* Counted repetitions. x{1,80} unrolls into 80 copies of x, each a distinct
+ * frame (or class position) with its own accepted set, and classifying
+ * each costs a walk over most of the vocabulary. But a token of L bytes
+ * completes at most L copies of an x that cannot match empty, so two
+ * positions of one repetition whose copies needed/allowed after them differ
+ * only beyond L classify it identically, down to every frame below (see
+ * grammar_rep_tag). So of the siblings (same parent, same key above) of
+ * one repetition, the one with the most copies left (`ref`) is classified
+ * in full; every other one is classified only for the tokens longer than
+ * its `cap`, and fill_mask takes the shorter ones from ref's subtree,
+ * filtered by length. Caps are rounded down to a short ladder so the
+ * length filters are a few shared bitsets. */
+#define CAP_NONE 0xFF
+static const uint16_t cap_len[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 128, 192, 256, 384, 512, 1024};
+#define N_CAPS (sizeof cap_len / sizeof cap_len[0])
 
 struct grammar_mask_table {
     const grammar *g;
@@ -74,6 +92,7 @@ struct grammar_mask_table {
     uint32_t expand_depth;       /* most frames one expansion can push (no character consumed) */
     uint32_t *bits;              /* n_bitsets * ix->n_words */
     uint32_t n_bitsets, cap_bitsets;
+    uint32_t *len_le[N_CAPS];    /* bit t: token t's piece has at most cap_len[c] bytes (built where used) */
     grammar_mask_table_stats stats;
 };
 
@@ -226,12 +245,11 @@ static uint32_t enter_depth(const grammar *g, const uint8_t *nullable, uint32_t 
     return best;
 }
 
-static bool expansion_depth(const grammar *g, uint32_t *out) {
+static bool expansion_depth(const grammar *g, uint32_t *out, uint8_t *nullable) {
     uint32_t nr = g->n_rules;
-    uint8_t *nullable = calloc((size_t)nr + 1, 1), *busy = calloc((size_t)nr + 1, 1);
+    uint8_t *busy = calloc((size_t)nr + 1, 1);
     uint32_t *memo = malloc(((size_t)nr + 1) * sizeof *memo);
     if (!nullable || !busy || !memo) {
-        free(nullable);
         free(busy);
         free(memo);
         return false;
@@ -253,7 +271,6 @@ static bool expansion_depth(const grammar *g, uint32_t *out) {
         uint32_t d = 1 + enter_depth(g, nullable, memo, busy, r, 0);
         if (d > best) best = d;
     }
-    free(nullable);
     free(busy);
     free(memo);
     *out = best;
@@ -272,6 +289,7 @@ typedef struct builder {
     uint8_t *open;  /* [max_depth + 1] some prefix up to this depth reached the context below the key */
     stack_set key;
     u32vec acc, unc, frames;
+    uint8_t *nullable; /* [n_rules] */
     /* results of the last walk */
     uint32_t max_stacks, growth;
     bool slow;
@@ -387,6 +405,8 @@ static uint32_t new_node(builder *b) {
     memset(x, 0, sizeof *x);
     x->parent = NO_NODE;
     x->bitset = -1;
+    x->ref = NO_NODE;
+    x->cap = CAP_NONE;
     return t->n_nodes++;
 }
 
@@ -465,8 +485,119 @@ static uint32_t node_key(const grammar_mask_table *t, uint32_t x, int32_t *key) 
  * uncertain. A rule with one possible frame below and no way to end the
  * stack makes a pass-through node: the walk happens once, with the longer
  * key. Depth first, so only leaves keep uncertain lists. */
+typedef struct long_lists long_lists;
 static bool build_node(builder *b, uint32_t x, const uint32_t *prune, uint32_t n_prune, uint32_t like,
-                       u32vec *like_acc) {
+                       u32vec *like_acc, long_lists *ll);
+static bool build_node_inner(builder *b, uint32_t x, const uint32_t *prune, uint32_t n_prune, uint32_t like,
+                             u32vec *like_acc);
+
+/* The repetition tag of frame f when its copies cannot match empty, else NULL. */
+static const grammar_rep_tag *frame_tag(const builder *b, int32_t f) {
+    const grammar *g = b->g;
+    if (!g->elem_tag || f <= 0 || !g->elem_tag[f]) return NULL;
+    if (g->elems[f].type != GEL_CHARS) { /* a return position: the copy is the rule reference before it */
+        if (g->elems[f - 1].type != GEL_RULE || b->nullable[g->elems[f - 1].value]) return NULL;
+    }
+    return &g->tags[g->elem_tag[f] - 1];
+}
+
+/* Sibling nodes first .. first+n-1 (same key above, their frames differ):
+ * within each repetition, the sibling with the most copies left becomes the
+ * ref of the others whose frames can have the same frames below (the same
+ * callers: fill_mask follows ref's subtree down the real stack). Copies
+ * in the repetition's own rule and in its generated optional rules form
+ * separate groups. */
+static bool assign_refs(builder *b, uint32_t first, uint32_t n) {
+    grammar_mask_table *t = b->t;
+    const grammar_rep_tag **tag = calloc((size_t)n + 1, sizeof *tag);
+    u32vec *below = calloc((size_t)n + 1, sizeof *below);
+    bool *bottom = calloc((size_t)n + 1, sizeof *bottom), ok = tag && below && bottom;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        tag[i] = frame_tag(b, t->nodes[first + i].frame);
+        if (tag[i]) {
+            ok = callers_of(&b->cl, b->g, b->cl.rule_of[t->nodes[first + i].frame], &b->frames, &bottom[i]) &&
+                 grow((void **)&below[i].v, &below[i].cap, (uint64_t)b->frames.n + 1, sizeof *below[i].v);
+            if (ok) {
+                below[i].n = b->frames.n;
+                if (b->frames.n) memcpy(below[i].v, b->frames.v, (size_t)b->frames.n * sizeof *below[i].v);
+            }
+        }
+    }
+    for (uint32_t i = 0; ok && i < n; i++) {
+        const grammar_rep_tag *ti = tag[i];
+        if (!ti) continue;
+        uint32_t best = i;
+        for (uint32_t j = 0; j < n; j++) {
+            const grammar_rep_tag *tj = tag[j], *tb = tag[best];
+            if (!tj || tj->rep != ti->rep || bottom[j] != bottom[i] || below[j].n != below[i].n ||
+                (below[i].n && memcmp(below[j].v, below[i].v, (size_t)below[i].n * sizeof *below[i].v) != 0))
+                continue;
+            if (tj->rem > tb->rem || (tj->rem == tb->rem && (tj->need > tb->need || (tj->need == tb->need && j < best))))
+                best = j;
+        }
+        if (best == i) continue;
+        const grammar_rep_tag *tb = tag[best];
+        /* a token of L bytes spends its first byte in the current copy: at most L - 1 more copies
+           start, so it cannot reach the bound on rem when L <= rem + 1, nor leave when L <= need */
+        uint32_t cap = UINT32_MAX;
+        if (ti->need != tb->need && ti->need < cap) cap = ti->need;
+        if (ti->rem != tb->rem && ti->rem + 1 < cap) cap = ti->rem + 1;
+        mt_node *x = &t->nodes[first + i];
+        x->ref = first + best;
+        x->cap = CAP_NONE;
+        if (cap < b->ix->max_depth) { /* else every token is ref's */
+            uint8_t c = 0;
+            while (c + 1 < N_CAPS && cap_len[c + 1] <= cap) c++;
+            x->cap = c;
+            if (!t->len_le[c]) {
+                const grammar_vocab_index *ix = b->ix;
+                t->len_le[c] = calloc(ix->n_words, sizeof *t->len_le[c]);
+                if (!t->len_le[c]) ok = false;
+                for (int32_t tok = 0; ok && tok < ix->n_vocab; tok++)
+                    if (ix->piece_len[tok] <= cap_len[c]) t->len_le[c][tok >> 5] |= 1u << (tok & 31);
+            }
+        }
+    }
+    for (uint32_t i = 0; below && i < n; i++) free(below[i].v);
+    free(tag);
+    free(below);
+    free(bottom);
+    return ok;
+}
+
+/* The prune lists of one set of siblings cut to the tokens longer than each cap. */
+typedef struct long_lists {
+    u32vec by_cap[N_CAPS];
+    uint8_t made[N_CAPS];
+} long_lists;
+
+static void long_lists_free(long_lists *l) {
+    for (uint32_t c = 0; c < N_CAPS; c++) free(l->by_cap[c].v);
+}
+
+/* A node with a ref classifies only the tokens longer than its cap. */
+static bool build_node(builder *b, uint32_t x, const uint32_t *prune, uint32_t n_prune, uint32_t like,
+                       u32vec *like_acc, long_lists *ll) {
+    static const uint32_t none[1] = {0};
+    const mt_node *nd = &b->t->nodes[x];
+    if (nd->ref == NO_NODE) return build_node_inner(b, x, prune, n_prune, like, like_acc);
+    const grammar_vocab_index *ix = b->ix;
+    if (nd->cap == CAP_NONE) return build_node_inner(b, x, none, 0, like, like_acc);
+    u32vec *mine = &ll->by_cap[nd->cap];
+    if (!ll->made[nd->cap]) {
+        uint32_t c = cap_len[nd->cap], n = prune ? n_prune : ix->n_toks;
+        mine->n = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t rank = prune ? prune[k] : k;
+            if (ix->piece_len[ix->toks[rank]] > c && !vec_push(mine, rank)) return false;
+        }
+        ll->made[nd->cap] = 1;
+    }
+    return build_node_inner(b, x, mine->v ? mine->v : none, mine->n, like, like_acc);
+}
+
+static bool build_node_inner(builder *b, uint32_t x, const uint32_t *prune, uint32_t n_prune, uint32_t like,
+                             u32vec *like_acc) {
     grammar_mask_table *t = b->t;
     int32_t key[MAX_KEY + 2];
     uint32_t kn = node_key(t, x, key);
@@ -481,7 +612,7 @@ static bool build_node(builder *b, uint32_t x, const uint32_t *prune, uint32_t n
         t->nodes[y].frame = (int32_t)b->frames.v[0];
         t->nodes[y].parent = x;
         t->nodes[y].key_len = (uint16_t)(kn + 1);
-        return build_node(b, y, prune, n_prune, NO_NODE, NULL);
+        return build_node_inner(b, y, prune, n_prune, NO_NODE, NULL);
     }
     if (!walk_key(b, key + 1, kn, prune, n_prune)) {
         if (b->d.n_states < b->d.max_states) return false;
@@ -532,9 +663,12 @@ static bool build_node(builder *b, uint32_t x, const uint32_t *prune, uint32_t n
     t->nodes[x].child_first = first;
     t->nodes[x].n_children = n_children;
     u32vec sib = {0};
-    bool ok = true;
+    long_lists *ll = calloc(1, sizeof *ll);
+    bool ok = ll && assign_refs(b, first, n_children);
     for (uint32_t c = 0; c < n_children && ok; c++)
-        ok = build_node(b, first + c, mine, n_unc, c ? first + c - 1 : NO_NODE, &sib);
+        ok = build_node(b, first + c, mine, n_unc, c ? first + c - 1 : NO_NODE, &sib, ll);
+    if (ll) long_lists_free(ll);
+    free(ll);
     free(sib.v);
     free(mine);
     return ok;
@@ -554,6 +688,7 @@ void grammar_mask_table_free(grammar_mask_table *t) {
     free(t->unc);
     free(t->unc_lcp);
     free(t->bits);
+    for (uint32_t c = 0; c < N_CAPS; c++) free(t->len_le[c]);
     free(t);
 }
 
@@ -576,10 +711,12 @@ wick_status grammar_mask_table_new(const grammar *g, const grammar_vocab_index *
         t->root = malloc((size_t)g->n_elems * sizeof *t->root);
         b.lvl = malloc(((size_t)ix->max_depth + 2) * sizeof *b.lvl);
         b.open = malloc((size_t)ix->max_depth + 2);
-        ok = t->root && b.lvl && b.open && callers_init(g, &b.cl) && expansion_depth(g, &t->expand_depth);
+        b.nullable = calloc((size_t)g->n_rules + 1, 1);
+        ok = t->root && b.lvl && b.open && b.nullable && callers_init(g, &b.cl) &&
+             expansion_depth(g, &t->expand_depth, b.nullable);
     }
     for (uint32_t e = 0; ok && e < g->n_elems; e++) t->root[e] = NO_NODE;
-    /* a tree per class position */
+    /* a tree per class position: the roots first (nodes 0 .. positions-1), as siblings */
     for (uint32_t e = 0; ok && e < g->n_elems; e++) {
         if (g->elems[e].type != GEL_CHARS) continue;
         uint32_t x = new_node(&b);
@@ -591,13 +728,19 @@ wick_status grammar_mask_table_new(const grammar *g, const grammar_vocab_index *
         t->nodes[x].key_len = 1;
         t->root[e] = x;
         t->stats.positions++;
-        ok = build_node(&b, x, NULL, 0, NO_NODE, NULL);
     }
+    ok = ok && assign_refs(&b, 0, t->stats.positions);
+    long_lists *ll = ok ? calloc(1, sizeof *ll) : NULL;
+    ok = ok && ll;
+    for (uint32_t x = 0; ok && x < t->stats.positions; x++) ok = build_node(&b, x, NULL, 0, NO_NODE, NULL, ll);
+    if (ll) long_lists_free(ll);
+    free(ll);
     grammar_dfa_free(&b.d);
     callers_free(&b.cl);
     stack_set_free(&b.key);
     free(b.lvl);
     free(b.open);
+    free(b.nullable);
     free(b.acc.v);
     free(b.unc.v);
     free(b.frames.v);
@@ -617,6 +760,8 @@ wick_status grammar_mask_table_new(const grammar *g, const grammar_vocab_index *
     s->bytes = sizeof *t + (size_t)g->n_elems * sizeof *t->root + (size_t)t->cap_nodes * sizeof *t->nodes +
                (size_t)t->cap_acc * sizeof *t->acc + (size_t)t->cap_unc * sizeof *t->unc +
                (size_t)t->cap_lcp * sizeof *t->unc_lcp + (size_t)t->cap_bitsets * sizeof *t->bits;
+    for (uint32_t c = 0; c < N_CAPS; c++)
+        if (t->len_le[c]) s->bytes += (size_t)ix->n_words * sizeof *t->len_le[c];
     s->build_ms = now_ms() - t0;
     *out = t;
     return WICK_OK;
@@ -640,7 +785,8 @@ static inline bool has_bit(const uint32_t *mask, int32_t tok) { return (mask[(ui
 
 /* Node x's uncertain tokens, checked against the real stack f[0..n). */
 static void check_uncertain(const grammar_mask_table *t, const mt_node *x, const int32_t *f, uint32_t n,
-                            stack_set *levels, uint32_t *mask) {
+                            uint8_t cap, stack_set *levels, uint32_t *mask) {
+    uint32_t max_len = cap == CAP_NONE ? UINT32_MAX : cap_len[cap];
     const grammar_vocab_index *ix = t->ix;
     if (!singleton(&levels[0], f, n)) return;
     uint32_t valid = 0;       /* levels[0 .. valid] hold the current piece's prefixes */
@@ -653,7 +799,7 @@ static void check_uncertain(const grammar_mask_table *t, const mt_node *x, const
             dead = UINT32_MAX;
         }
         int32_t tok = ix->toks[t->unc[k]];
-        if (has_bit(mask, tok)) continue;
+        if (has_bit(mask, tok) || ix->piece_len[tok] > max_len) continue;
         const uint8_t *pc = (const uint8_t *)ix->pool + ix->piece_off[tok];
         uint32_t len = ix->piece_len[tok];
         for (; valid < len; valid++)
@@ -677,60 +823,113 @@ static uint32_t find_child(const grammar_mask_table *t, const mt_node *x, int32_
     return NO_NODE;
 }
 
+/* fill_mask's walk over one state: the nodes each stack reaches (through
+ * refs, with their length caps), their sets ORed into the mask, the leaves
+ * kept for the uncertain checks. */
+#define FILL_MAX_LEAVES 256
+typedef struct fill_walk {
+    const grammar_mask_table *t;
+    const grammar_vocab_index *ix;
+    uint32_t *mask;
+    uint32_t done[64]; /* bitsets already ORed unfiltered */
+    uint32_t n_done;
+    uint32_t leaf[FILL_MAX_LEAVES], leaf_stack[FILL_MAX_LEAVES];
+    uint8_t leaf_cap[FILL_MAX_LEAVES];
+    uint32_t n_leaves;
+    uint64_t stacks;
+    bool ok;
+} fill_walk;
+
+static void or_sets(fill_walk *w, const mt_node *nd, uint8_t cap) {
+    const grammar_mask_table *t = w->t;
+    uint32_t nw = w->ix->n_words, *mask = w->mask;
+    if (nd->bitset >= 0) {
+        const uint32_t *bs = t->bits + (size_t)nd->bitset * nw;
+        if (cap == CAP_NONE) {
+            bool seen = false;
+            for (uint32_t k = 0; k < w->n_done && !seen; k++) seen = w->done[k] == (uint32_t)nd->bitset;
+            if (!seen) {
+                if (w->n_done < 64) w->done[w->n_done++] = (uint32_t)nd->bitset;
+                for (uint32_t k = 0; k < nw; k++) mask[k] |= bs[k];
+            }
+        } else {
+            const uint32_t *le = t->len_le[cap];
+            for (uint32_t k = 0; k < nw; k++) mask[k] |= bs[k] & le[k];
+        }
+    }
+    if (cap == CAP_NONE) {
+        for (uint32_t k = nd->acc_first; k < nd->acc_first + nd->n_acc; k++) set_bit(mask, t->acc[k]);
+    } else {
+        uint32_t max_len = cap_len[cap];
+        for (uint32_t k = nd->acc_first; k < nd->acc_first + nd->n_acc; k++)
+            if (w->ix->piece_len[t->acc[k]] <= max_len) set_bit(mask, t->acc[k]);
+    }
+}
+
+/* Node x for stack i = f[0..n), with frames f[0..j) below x's key. */
+static void visit(fill_walk *w, uint32_t x, const int32_t *f, uint32_t n, uint32_t j, uint8_t cap, uint32_t i) {
+    const grammar_mask_table *t = w->t;
+    for (;;) {
+        if (!w->ok) return;
+        const mt_node *nd = &t->nodes[x];
+        if (!nd->pass) or_sets(w, nd, cap);
+        if (nd->ref != NO_NODE) visit(w, nd->ref, f, n, j, nd->cap < cap ? nd->cap : cap, i);
+        if (nd->n_children && j > 0) {
+            uint32_t c = find_child(t, nd, f[j - 1]);
+            if (c == NO_NODE) { /* cannot happen: every frame that can sit below has a child */
+                w->ok = false;
+                return;
+            }
+            x = c;
+            j--;
+            continue;
+        }
+        if (nd->pass) { /* cannot happen: such a rule never ends the stack */
+            w->ok = false;
+            return;
+        }
+        uint32_t grow_by = nd->growth > t->expand_depth ? nd->growth : t->expand_depth;
+        if (nd->slow || (uint64_t)n + grow_by + 2 > GRAMMAR_MAX_DEPTH || w->n_leaves >= FILL_MAX_LEAVES) {
+            w->ok = false;
+            return;
+        }
+        w->stacks += nd->max_stacks;
+        /* (only leaves have uncertain tokens; nothing below the key: the grammar ends there) */
+        if (nd->n_unc && nd->key_len < n) {
+            w->leaf[w->n_leaves] = x;
+            w->leaf_stack[w->n_leaves] = i;
+            w->leaf_cap[w->n_leaves] = cap;
+            w->n_leaves++;
+        }
+        return;
+    }
+}
+
 bool grammar_table_fill_mask(const grammar_mask_table *t, const grammar_vocab_index *ix, const stack_set *state,
                              stack_set *levels, uint32_t *mask) {
     if (t->ix != ix || state->u8.need || state->n_stacks > FAST_MAX_STACKS) return false;
-    /* the leaf of each stack, and whether the union stays inside the matcher's limits */
-    uint32_t leaf[FAST_MAX_STACKS];
-    uint64_t stacks = 0;
-    for (uint32_t i = 0; i < state->n_stacks; i++) {
+    fill_walk w;
+    w.t = t;
+    w.ix = ix;
+    w.mask = mask;
+    w.n_done = w.n_leaves = 0;
+    w.stacks = 0;
+    w.ok = true;
+    /* accepted sets (the mask may be left partly filled when this fails: the caller starts over) */
+    for (uint32_t i = 0; i < state->n_stacks && w.ok; i++) {
         uint32_t n = state->start[i + 1] - state->start[i];
-        leaf[i] = NO_NODE;
         if (n == 0) continue;
         const int32_t *f = state->data + state->start[i];
         uint32_t x = t->root[f[n - 1]];
         if (x == NO_NODE) return false;
-        for (uint32_t j = n - 1; j-- > 0;) {
-            const mt_node *nd = &t->nodes[x];
-            if (nd->n_children == 0) break;
-            uint32_t c = find_child(t, nd, f[j]);
-            if (c == NO_NODE) return false; /* cannot happen: every frame that can sit below has a child */
-            x = c;
-        }
-        const mt_node *nd = &t->nodes[x];
-        if (nd->pass) return false;         /* cannot happen: such a rule never ends the stack */
-        uint32_t grow_by = nd->growth > t->expand_depth ? nd->growth : t->expand_depth;
-        if (nd->slow || (uint64_t)n + grow_by + 2 > GRAMMAR_MAX_DEPTH) return false;
-        stacks += nd->max_stacks;
-        leaf[i] = x;
+        visit(&w, x, f, n, n - 1, CAP_NONE, i);
     }
-    if (stacks > GRAMMAR_MAX_STACKS / 4) return false;
-    /* accepted sets: each node once */
-    uint32_t done[256];
-    uint32_t n_done = 0;
-    for (uint32_t i = 0; i < state->n_stacks; i++) {
-        for (uint32_t x = leaf[i]; x != NO_NODE; x = t->nodes[x].parent) {
-            bool seen = false;
-            for (uint32_t k = 0; k < n_done && !seen; k++) seen = done[k] == x;
-            if (seen) break; /* so are its ancestors */
-            if (n_done < 256) done[n_done++] = x;
-            const mt_node *nd = &t->nodes[x];
-            if (nd->pass) continue;
-            if (nd->bitset >= 0) {
-                const uint32_t *w = t->bits + (size_t)nd->bitset * ix->n_words;
-                for (uint32_t k = 0; k < ix->n_words; k++) mask[k] |= w[k];
-            }
-            for (uint32_t k = nd->acc_first; k < nd->acc_first + nd->n_acc; k++) set_bit(mask, t->acc[k]);
-        }
-    }
+    if (!w.ok || w.stacks > GRAMMAR_MAX_STACKS / 4) return false;
     /* uncertain tokens, against the real frames below */
-    for (uint32_t i = 0; i < state->n_stacks; i++) {
-        if (leaf[i] == NO_NODE) continue;
-        const mt_node *nd = &t->nodes[leaf[i]];
-        uint32_t n = state->start[i + 1] - state->start[i];
-        if (nd->n_unc == 0 || nd->key_len >= n) continue; /* nothing below the key: the grammar ends there */
-        /* (only leaves have uncertain tokens; an expanded node's are its children's) */
-        check_uncertain(t, nd, state->data + state->start[i], n, levels, mask);
+    for (uint32_t k = 0; k < w.n_leaves; k++) {
+        uint32_t i = w.leaf_stack[k];
+        check_uncertain(t, &t->nodes[w.leaf[k]], state->data + state->start[i], state->start[i + 1] - state->start[i],
+                        w.leaf_cap[k], levels, mask);
     }
     if (stack_set_can_end(state))
         for (int k = 0; k < ix->n_eog; k++) set_bit(mask, ix->eog[k]);

@@ -523,6 +523,24 @@ static const char *classes_grammar =
     "list ::= \"(\" ( item ( \", \" item )* )? \")\"\n"
     "item ::= [\\u00e0-\\u00ff\\u4e00-\\u9fff]+ | list\n";
 
+/* Counted repetitions, large and small, of classes and of rules, nested:
+ * the table shares work between the copies of one repetition (by token
+ * length), so every bound is reached by some walk here. */
+static const char *counted_grammar =
+    "root ::= \"\\\"\" char{1,12} \"\\\"\" ( \",\" word ){0,3} \" \" [a-z ]{0,500} tail \"\\n\"\n"
+    "word ::= [a-z]{2,6} ( \"-\" [a-z0-9]{1,4} ){0,2} | [0-9]{3,3} | ( [a-z] [0-9] ){2,5}\n"
+    "tail ::= ( \".\" char{6,10} ){1,2} | \"!\" [a-z]{5,}\n"
+    "char ::= [^\"\\\\\\x00-\\x1F] | \"\\\\\" [\"\\\\/bfnrt]\n";
+
+/* The JSON Schema converter's shape for a string with maxLength 80. */
+static const char *max_length_grammar =
+    "root ::= \"{\" ws \"\\\"name\\\"\" ws \":\" ws name ( \",\" ws \"\\\"email\\\"\" ws \":\" ws email )? \"}\"\n"
+    "name ::= \"\\\"\" char{1,80} \"\\\"\" ws\n"
+    "email ::= \"\\\"\" ( [a-zA-Z0-9_+-] ){1,32} ( \".\" ( [a-zA-Z0-9_+-] ){1,32} ){0,3} \"@\" ( [a-z0-9] ){1,20} "
+    "( \".\" ( [a-z0-9] ){1,20} ){0,4} \"\\\"\"\n"
+    "char ::= [^\"\\\\\\x00-\\x1F] | \"\\\\\" [\"\\\\/bfnrt]\n"
+    "ws ::= | \" \" | \"\\n\" [ \\t]{0,20}\n";
+
 static int popcount_mask(const uint32_t *m, uint32_t words) {
     int n = 0;
     for (uint32_t w = 0; w < words; w++) n += __builtin_popcount(m[w]);
@@ -653,6 +671,53 @@ static void test_mask_table(test_state *ts) {
         check_table(ts, models[i], "classes", classes_grammar, 4, 30, full, 0x53 + (uint64_t)i);
         check_table(ts, models[i], "arith", gcases[0].grammar, 3, 30, full, 0x54 + (uint64_t)i);
         check_table(ts, models[i], "c-like", gcases[3].grammar, 2, 30, full, 0x55 + (uint64_t)i);
+        check_table(ts, models[i], "counted", counted_grammar, 6, 40, full, 0x56 + (uint64_t)i);
+        check_table(ts, models[i], "maxlen", max_length_grammar, 4, 50, full, 0x57 + (uint64_t)i);
+    }
+}
+
+/* Counted repetitions by hand: large counts, exact counts, nested groups. */
+static void test_counted(test_state *ts) {
+    char buf[1200];
+    grammar *g = compile_ok(ts, "root ::= [ab]{0,500} \".\"\n");
+    if (g) {
+        CHECK(ts, full_match(g, "."));
+        for (int n = 498; n <= 501; n++) {
+            memset(buf, n % 2 ? 'a' : 'b', (size_t)n);
+            memcpy(buf + n, ".", 2);
+            CHECK_MSG(ts, full_match(g, buf) == (n <= 500), "[ab]{0,500} with %d", n);
+            CHECK(ts, full_match_bytewise(g, buf) == (n <= 500));
+        }
+        memset(buf, 'a', 501);
+        buf[501] = 0;
+        CHECK(ts, !prefix_ok(g, buf)); /* the 501st letter is already wrong */
+        CHECK(ts, !full_match(g, "abc."));
+        grammar_free(g);
+    }
+    g = compile_ok(ts, "root ::= \"x\"{500,} \"y\"{3,3}\n");
+    if (g) {
+        for (int n = 499; n <= 502; n++) {
+            memset(buf, 'x', (size_t)n);
+            memcpy(buf + n, "yyy", 4);
+            CHECK_MSG(ts, full_match(g, buf) == (n >= 500), "x{500,} with %d", n);
+        }
+        memset(buf, 'x', 600);
+        memcpy(buf + 600, "yy", 3);
+        CHECK(ts, !full_match(g, buf) && prefix_ok(g, buf));
+        memcpy(buf + 600, "yyyy", 5);
+        CHECK(ts, !full_match(g, buf));
+        grammar_free(g);
+    }
+    /* nested counted groups, rule copies with mandatory ones, an exact count of a group */
+    g = compile_ok(ts, "root ::= ( [0-9]{1,3} ( \",\" w{2,4} ){0,2} \";\" ){2,3} ( \"ab\" ){3}\n"
+                       "w ::= [a-z]\n");
+    if (g) {
+        static const char *yes[] = {"1;2;ababab", "123,ab,abcd;9;ababab", "1,ab;2,xyz,abcd;345,zz;ababab", NULL};
+        static const char *no[] = {"1;ababab", "1;2;3;4;ababab", "1234;2;ababab", "1,a;2;ababab",
+                                   "1,abcde;2;ababab", "1,ab,ab,ab;2;ababab", "1;2;abab", "1;2;abababab", NULL};
+        for (int i = 0; yes[i]; i++) CHECK_MSG(ts, full_match(g, yes[i]) && full_match_bytewise(g, yes[i]), "%s", yes[i]);
+        for (int i = 0; no[i]; i++) CHECK_MSG(ts, !full_match(g, no[i]), "%s", no[i]);
+        grammar_free(g);
     }
 }
 
@@ -729,4 +794,4 @@ static void test_tokenized_document(test_state *ts) {
 TEST_MAIN("grammar", {"gbnf_set", test_gbnf_set}, {"prefixes_and_state", test_prefixes_and_state},
           {"errors", test_errors}, {"limits", test_limits}, {"tokenized_document", test_tokenized_document},
           {"mask_smollm2", test_mask_smollm2}, {"mask_gemma3", test_mask_gemma3}, {"mask_table_api", test_mask_table_api},
-          {"mask_table", test_mask_table})
+          {"mask_table", test_mask_table}, {"counted", test_counted})
