@@ -24,7 +24,9 @@
  *                        logprobs, top_logprobs, frequency_penalty,
  *                        presence_penalty, plus top_k, min_p,
  *                        repetition_penalty, ignore_eos; "model" is
- *                        accepted and echoed (the shell routes by it).
+ *                        accepted and echoed (the shell routes by it);
+ *                        response_format, tools, tool_choice,
+ *                        parallel_tool_calls (below).
  *   WICK_REQ_COMPLETION  POST /v1/completions body: prompt (string),
  *                        the same sampling fields (logprobs is an integer
  *                        there, as in OpenAI's legacy API), echo=false.
@@ -78,6 +80,56 @@
  *     not list it.
  *   - system_fingerprint is null. wick_engine_error_json is NULL until a
  *     request was refused or a step failed.
+ *
+ * Structured output (constrained decoding, src/grammar/): response_format
+ *   {"type":"text"}, {"type":"json_object"} (any JSON object),
+ *   {"type":"json_schema","json_schema":{"name","schema","strict"}}
+ *   (OpenAI), {"type":"json_object","schema":<object or JSON text>}
+ *   (WebLLM), {"type":"grammar","grammar":"<GBNF/EBNF>"}. The schema or
+ *   grammar is compiled at start (an unsupported keyword or a syntax error
+ *   is a 400 naming the field, e.g. "response_format.json_schema.schema");
+ *   each step masks the tokens the grammar cannot take (logits -inf before
+ *   the sampler's chain, so logit_bias cannot revive them). The answer
+ *   ends with finish_reason "stop" when the grammar is complete and only
+ *   an end-of-generation token may follow (or the model picks one where
+ *   the grammar may end), "length" when max_tokens cuts it. logprobs and
+ *   top_logprobs describe the distribution actually sampled from:
+ *   renormalised over the allowed tokens, disallowed ones at -9999.0
+ *   (listed only when fewer tokens are allowed than top_logprobs asks).
+ *   The per-model vocabulary index is built on the first constrained
+ *   request (40-300 ms) and kept by the engine.
+ *
+ * Tools: tools [{type:"function", function:{name, description,
+ *   parameters, strict}}], tool_choice "auto" (default) | "none" |
+ *   "required" | {type:"function", function:{name}}, parallel_tool_calls.
+ *   The prompt is the model's own chat template with `tools`; the call
+ *   syntax is detected from the template text: Qwen2.5/Qwen3/Hermes
+ *   <tool_call>{"name","arguments"}</tool_call>, Llama 3.1/3.2
+ *   {"name","parameters"} (also after <|python_tag|>), Mistral
+ *   [TOOL_CALLS][{"name","arguments"}]. Templates without a syntax Wick
+ *   knows (SmolLM2, Gemma ...) get Qwen's tool instruction in the system
+ *   message and answer in the <tool_call> syntax (src/api/tool_calls.c);
+ *   so any model with a chat template can call tools, and a model without
+ *   one is refused as for any chat request. "required" and a named
+ *   function constrain decoding with a grammar made of the format's syntax
+ *   around each function's `parameters` schema, so the arguments validate
+ *   (a schema Wick cannot convert is a 400 on
+ *   "tools.[i].function.parameters"). The output is parsed into
+ *   message.tool_calls [{id, type:"function", function:{name, arguments
+ *   (compact JSON text)}}], content null (or the text before the first
+ *   call), finish_reason "tool_calls". While streaming, text that may be
+ *   a call is held back; each call goes out when the choice ends as two
+ *   deltas, {tool_calls:[{index, id, type, function:{name, arguments:""}}]}
+ *   then {tool_calls:[{index, function:{arguments}}]}. In tool mode special
+ *   tokens' text is kept in content (the markers are special tokens), and
+ *   logprob entries of call tokens are dropped. A call cut by max_tokens is
+ *   kept if complete (Hermes syntax), with finish "length". "none" renders
+ *   the tools for native templates but parses nothing. Call ids: "call_" +
+ *   24 letters/digits, or 9 for Mistral (its template demands 9); derived
+ *   from the seed. Assistant messages with tool_calls and role "tool"
+ *   messages (tool_call_id) continue the conversation through the
+ *   template. response_format other than text with tools (tool_choice not
+ *   "none") is refused.
  */
 #ifndef WICK_API_H
 #define WICK_API_H

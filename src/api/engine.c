@@ -26,6 +26,18 @@
  *            full; "abort" from wick_engine_abort. Held-back text is
  *            released when a choice ends other than by a stop string.
  *
+ * Constrained decoding (response_format, or tool_choice required/named):
+ * before each sample the grammar matcher fills the mask the sampler reads
+ * (sampler.h: masked logits are -inf before the chain, logprobs
+ * renormalise over what is allowed); when only end-of-generation tokens
+ * are allowed the choice ends with "stop" without sampling; each sampled
+ * token advances the matcher. The vocabulary index is built on first use
+ * and kept; the grammar's mask table is built per request.
+ * Tools (tool_calls.c has the formats): text goes through the stop matcher
+ * and then a matcher for the format's call marker; text before a marker is
+ * shown, the rest held, parsed when the choice ends and sent as tool_calls
+ * deltas (or released as content if it is not a call).
+ *
  * Seeds: with "seed" given, choice i samples with seed + i; without, the
  * seed comes from the monotonic clock and a per-engine counter.
  * ignore_eos: every end-of-generation token is banned (logit -inf), as
@@ -45,6 +57,7 @@
 #include "api/api_internal.h"
 
 #include "core/status.h"
+#include "model/model.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +73,14 @@ typedef struct engine_choice {
     const char *finish;
     int64_t n_tokens;
     bool started;
+    /* tool mode: the raw text (special tokens' text kept), how much of it
+     * went through the marker matcher, whether the rest is held back as a
+     * call, and the calls parsed at the end */
+    wick_buf raw;
+    size_t passed;
+    bool hold;
+    api_tool_call *calls;
+    size_t n_calls;
 } engine_choice;
 
 struct wick_engine {
@@ -96,6 +117,22 @@ struct wick_engine {
     bool have_first, has_response;
     int n_out; /* chunks in `out` */
     wick_buf out, response, error;
+
+    /* constrained decoding: the vocabulary index (built on first use, kept
+     * for the engine's life: it costs 40-300 ms), the EOG ids, the mask
+     * the sampler reads, and the request's grammar and matcher */
+    grammar_vocab_index *gix;
+    int32_t *eog;
+    size_t n_eog;
+    uint32_t *mask;
+    grammar *tool_grammar;     /* tool_choice required/named */
+    const grammar *g;          /* req.grammar or tool_grammar, or NULL */
+    grammar_matcher *gm;
+    grammar_mask_table *gtable; /* for g and gix, per request */
+    /* tools */
+    api_tool_format tf;        /* API_TF_NONE: no tool parsing */
+    const char *forced;        /* text appended after the rendered prompt */
+    wick_stop_matcher *tmark;  /* finds the format's call marker in the text */
 };
 
 static double now_s(void) {
@@ -158,6 +195,11 @@ wick_status wick_engine_new(const wick_model *model, const wick_engine_params *p
 
 /* Forgets the request (not the cached tokens). */
 static void end_request(wick_engine *e) {
+    /* the matcher and mask table refer to the grammar: they go first */
+    grammar_matcher_free(e->gm);
+    e->gm = NULL;
+    grammar_mask_table_free(e->gtable);
+    e->gtable = NULL;
     api_request_free(&e->req);
     free(e->prompt);
     e->prompt = NULL;
@@ -170,9 +212,18 @@ static void end_request(wick_engine *e) {
     e->detok = NULL;
     wick_stop_matcher_free(e->stop);
     e->stop = NULL;
+    wick_stop_matcher_free(e->tmark);
+    e->tmark = NULL;
+    grammar_free(e->tool_grammar);
+    e->tool_grammar = NULL;
+    e->g = NULL;
+    e->tf = API_TF_NONE;
+    e->forced = "";
     for (int i = 0; i < API_MAX_N; i++) {
         wick_buf_free(&e->ch[i].text);
         wick_buf_free(&e->ch[i].lp);
+        wick_buf_free(&e->ch[i].raw);
+        api_tool_calls_free(e->ch[i].calls, e->ch[i].n_calls);
         memset(&e->ch[i], 0, sizeof e->ch[i]);
     }
     buf_clear(&e->pend_lp);
@@ -186,6 +237,9 @@ void wick_engine_free(wick_engine *e) {
     wick_context_free(e->ctx);
     free(e->ids);
     free(e->prompt_logits);
+    grammar_vocab_index_free(e->gix);
+    free(e->eog);
+    free(e->mask);
     wick_buf_free(&e->pend_lp);
     wick_buf_free(&e->out);
     wick_buf_free(&e->response);
@@ -246,6 +300,76 @@ static wick_status refusef(wick_engine *e, wick_status code, const char *param, 
     return refuse(e, code, &pe, err);
 }
 
+/* The chat prompt text, tools included (see tool_calls.c for the formats):
+ * a template that knows the model's tool syntax gets `tools`; any other
+ * gets messages rewritten with Wick's instruction (system message first,
+ * or the first user message when the template refuses a system role).
+ * tool_choice required/named adds the constraining grammar and, for
+ * Mistral, the forced [TOOL_CALLS] after the prompt. */
+static wick_status render_chat(wick_engine *e, char **text, size_t *text_len, wick_error *err) {
+    const api_request *r = &e->req;
+    api_tool_format fmt = api_tool_format_detect(e->model->chat_template);
+    bool tools_on = r->n_tools && r->tool_choice != API_TC_NONE;
+    e->tf = tools_on ? fmt : API_TF_NONE;
+    wick_error terr = {0};
+    wick_status st;
+    if (fmt == API_TF_INJECTED && (tools_on || r->has_tool_messages)) {
+        api_param_error pe;
+        memset(&pe, 0, sizeof pe);
+        st = WICK_ERR_INVALID_ARG;
+        for (int system_ok = 1; system_ok >= 0 && st != WICK_OK; system_ok--) {
+            char *msgs = NULL;
+            if ((st = api_messages_inject_tools(r, system_ok, &msgs, &pe)) != WICK_OK) return refuse(e, st, &pe, err);
+            st = wick_chat_template_apply(e->model, NULL, msgs, NULL, NULL, 1, text, text_len, &terr);
+            free(msgs);
+            if (st == WICK_ERR_NOMEM) break;
+        }
+    } else {
+        /* tool_choice 'none' still shows a native template the tools (as
+         * vLLM does; some templates, Hermes 3's tool_use, need them) */
+        st = wick_chat_template_apply(e->model, NULL, r->messages_json, r->n_tools ? r->tools_json : NULL, NULL, 1,
+                                      text, text_len, &terr);
+    }
+    if (st == WICK_ERR_NOMEM) return refusef(e, st, NULL, NULL, err, "out of memory rendering the chat template");
+    if (st != WICK_OK)
+        return refusef(e, WICK_ERR_INVALID_ARG, "messages", NULL, err,
+                       "The model's chat template refused these messages%s: %s", tools_on ? " (with tools)" : "",
+                       terr.message);
+    if (tools_on && (r->tool_choice == API_TC_REQUIRED || r->tool_choice == API_TC_NAMED)) {
+        api_param_error pe;
+        memset(&pe, 0, sizeof pe);
+        wick_buf gbnf = {0};
+        st = api_tool_grammar(e->tf, r, &gbnf, &e->forced, &pe);
+        if (st == WICK_OK) {
+            wick_error gerr = {0};
+            st = grammar_compile(gbnf.data, gbnf.len, &e->tool_grammar, &gerr);
+            if (st != WICK_OK) {
+                snprintf(pe.message, sizeof pe.message, "The tool grammar did not compile: %s", gerr.message);
+                snprintf(pe.param, sizeof pe.param, "tools");
+                if (st != WICK_ERR_NOMEM) st = WICK_ERR_INVALID_ARG;
+            }
+        }
+        wick_buf_free(&gbnf);
+        if (st == WICK_OK && e->forced[0]) {
+            size_t fl = strlen(e->forced);
+            char *t2 = realloc(*text, *text_len + fl + 1);
+            if (!t2) st = WICK_ERR_NOMEM;
+            else {
+                memcpy(t2 + *text_len, e->forced, fl + 1);
+                *text = t2;
+                *text_len += fl;
+            }
+            if (st) snprintf(pe.message, sizeof pe.message, "out of memory");
+        }
+        if (st != WICK_OK) {
+            wick_free(*text);
+            *text = NULL;
+            return refuse(e, st, &pe, err);
+        }
+    }
+    return WICK_OK;
+}
+
 /* The prompt's token ids (malloc'd into e->prompt). */
 static wick_status build_prompt(wick_engine *e, wick_error *err) {
     const bool chat = e->req.kind == WICK_REQ_CHAT;
@@ -257,13 +381,8 @@ static wick_status build_prompt(wick_engine *e, wick_error *err) {
                            "This model (%s) has no chat template (tokenizer.chat_template); use the completions "
                            "API with a prompt instead.",
                            e->model_id);
-        wick_error terr = {0};
-        wick_status st =
-            wick_chat_template_apply(e->model, NULL, e->req.messages_json, NULL, NULL, 1, &text, &text_len, &terr);
-        if (st == WICK_ERR_NOMEM) return refusef(e, st, NULL, NULL, err, "out of memory rendering the chat template");
-        if (st != WICK_OK)
-            return refusef(e, WICK_ERR_INVALID_ARG, "messages", NULL, err,
-                           "The model's chat template refused these messages: %s", terr.message);
+        wick_status st = render_chat(e, &text, &text_len, err);
+        if (st != WICK_OK) return st;
     }
     const char *src = chat ? text : e->req.prompt;
     size_t src_len = chat ? text_len : e->req.prompt_len;
@@ -305,6 +424,10 @@ static wick_status build_prompt(wick_engine *e, wick_error *err) {
     return WICK_OK;
 }
 
+/* Tool mode keeps special tokens' text: the call markers ([TOOL_CALLS],
+ * <|python_tag|>) are control tokens. */
+static int detok_flags(const wick_engine *e) { return e->tf != API_TF_NONE ? 0 : WICK_DETOKENIZE_SKIP_SPECIAL; }
+
 static wick_status new_sampler(wick_engine *e, int choice, wick_error *err) {
     wick_sampler_free(e->sampler);
     e->sampler = NULL;
@@ -314,7 +437,52 @@ static wick_status new_sampler(wick_engine *e, int choice, wick_error *err) {
     sp.seed = e->seed + (uint64_t)choice;
     sp.logprobs = e->req.logprobs;
     sp.top_logprobs = e->req.logprobs ? e->req.top_logprobs : 0;
-    return wick_sampler_new(e->n_vocab, &sp, &e->sampler, err);
+    wick_status st = wick_sampler_new(e->n_vocab, &sp, &e->sampler, err);
+    if (st == WICK_OK && e->g) wick_sampler_set_mask(e->sampler, e->mask);
+    return st;
+}
+
+/* The grammar's per-request state, and the per-model index on first use. */
+static wick_status setup_grammar(wick_engine *e, wick_error *err) {
+    e->g = e->req.grammar ? e->req.grammar : e->tool_grammar;
+    if (!e->g) return WICK_OK;
+    wick_status st;
+    if (!e->gix) {
+        const wick_vocab *v = NULL;
+        if ((st = model_require_vocab(e->model, &v, err)) != WICK_OK) return st;
+        if ((st = grammar_vocab_index_new(v, &e->gix, err)) != WICK_OK) return st;
+        size_t n = 0;
+        for (int32_t t = 0; t < e->n_vocab; t++) n += wick_token_is_eog(e->model, t) != 0;
+        e->eog = malloc((n ? n : 1) * sizeof *e->eog);
+        e->mask = calloc(((size_t)e->n_vocab + 31) / 32, sizeof *e->mask);
+        if (!e->eog || !e->mask) {
+            grammar_vocab_index_free(e->gix);
+            e->gix = NULL;
+            return wick_error_set(err, WICK_ERR_NOMEM, "out of memory for the grammar mask");
+        }
+        for (int32_t t = 0; t < e->n_vocab; t++)
+            if (wick_token_is_eog(e->model, t)) e->eog[e->n_eog++] = t;
+    }
+    if ((st = grammar_matcher_new(e->g, &e->gm, err)) != WICK_OK) return st;
+    /* the per-grammar mask table (tens of ms to build) makes masks in
+     * permissive states (inside strings) cheap; without it (a failure other
+     * than memory) the trie walk gives the same masks, slower */
+    wick_error terr = {0};
+    st = grammar_mask_table_new(e->g, e->gix, &e->gtable, &terr);
+    if (st == WICK_ERR_NOMEM) return wick_error_set(err, st, "%s", terr.message);
+    if (st == WICK_OK) grammar_matcher_set_mask_table(e->gm, e->gtable);
+    return WICK_OK;
+}
+
+/* Fills the mask for the next token; *only_eog: the grammar is complete
+ * and nothing but an end-of-generation token may follow (or nothing at
+ * all: a dead end cannot happen with a sound grammar, but ends too). */
+static void grammar_step_mask(wick_engine *e, bool *only_eog) {
+    grammar_matcher_fill_mask(e->gm, e->gix, e->mask);
+    size_t words = ((size_t)e->n_vocab + 31) / 32, bits = 0, eog_bits = 0;
+    for (size_t w = 0; w < words; w++) bits += (size_t)__builtin_popcount(e->mask[w]);
+    for (size_t i = 0; i < e->n_eog; i++) eog_bits += (e->mask[e->eog[i] >> 5] >> (e->eog[i] & 31)) & 1u;
+    *only_eog = bits == eog_bits;
 }
 
 wick_status wick_engine_start(wick_engine *e, wick_request_kind kind, const char *json, size_t len,
@@ -328,6 +496,12 @@ wick_status wick_engine_start(wick_engine *e, wick_request_kind kind, const char
     wick_status st = api_request_parse(kind, json, len, e->n_vocab, &e->req, &pe);
     if (st != WICK_OK) return refuse(e, st, &pe, err);
     if ((st = build_prompt(e, err)) != WICK_OK) return st;
+    {
+        wick_error gerr = {0};
+        if ((st = setup_grammar(e, &gerr)) != WICK_OK)
+            return refusef(e, st == WICK_ERR_NOMEM ? st : WICK_ERR_INVALID_ARG, "response_format", NULL, err,
+                           "Constrained decoding could not start: %s", gerr.message);
+    }
 
     /* logit bias, plus a ban on every end-of-generation token for ignore_eos */
     size_t n_eog = 0;
@@ -353,7 +527,9 @@ wick_status wick_engine_start(wick_engine *e, wick_request_kind kind, const char
         return refusef(e, st == WICK_ERR_NOMEM ? st : WICK_ERR_INVALID_ARG, NULL, NULL, err, "Invalid sampling parameters: %s",
                        serr.message);
     if ((st = wick_stop_matcher_new((const char *const *)e->req.stops, e->req.n_stops, &e->stop, &serr)) != WICK_OK ||
-        (st = wick_detokenizer_new(e->model, WICK_DETOKENIZE_SKIP_SPECIAL, &e->detok, &serr)) != WICK_OK)
+        (st = wick_detokenizer_new(e->model, detok_flags(e), &e->detok, &serr)) != WICK_OK ||
+        (e->tf != API_TF_NONE &&
+         (st = wick_stop_matcher_new((const char *const[]){api_tool_marker(e->tf)}, 1, &e->tmark, &serr)) != WICK_OK))
         return refusef(e, st == WICK_ERR_NOMEM ? st : WICK_ERR_INVALID_ARG, "stop", NULL, err, "%s", serr.message);
 
     const char *prefix = kind == WICK_REQ_CHAT ? "chatcmpl" : "cmpl";
@@ -453,6 +629,8 @@ static void finish_request(wick_engine *e) {
         outs[i].logprobs_entries = lp ? (c->lp.data ? c->lp.data : "") : NULL;
         outs[i].logprobs_len = c->lp.len;
         outs[i].finish = c->finish ? c->finish : "abort";
+        outs[i].calls = c->calls;
+        outs[i].n_calls = c->n_calls;
     }
     api_head h = head(e, false);
     buf_clear(&e->response);
@@ -461,27 +639,133 @@ static void finish_request(wick_engine *e) {
     e->phase = PH_DONE;
 }
 
-/* Ends the current choice: releases held text (unless a stop string was
- * hit), the final chunk, and moves on to the next choice or the end. */
-static wick_status finish_choice(wick_engine *e, const char *reason, wick_error *err) {
+/* ---- tool calls in the output */
+
+static bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+/* Tool mode: text after the stop matcher goes to the choice's raw buffer;
+ * what cannot be (the start of) a call is shown as content, the rest held
+ * until the choice ends. Llama 3's call is the whole answer, so an answer
+ * that starts with '{' or '[' is held entirely. */
+static wick_status tool_text(wick_engine *e, const char *t, size_t n, wick_error *err) {
     engine_choice *c = &e->ch[e->cur];
+    wick_buf_append(&c->raw, t, n);
+    if (c->hold || c->raw.failed) return WICK_OK;
+    if (e->tf == API_TF_LLAMA3 && c->passed == 0) {
+        size_t i = 0;
+        while (i < c->raw.len && is_ws(c->raw.data[i])) i++;
+        if (i == c->raw.len) return WICK_OK; /* only whitespace yet: undecided */
+        if (c->raw.data[i] == '{' || c->raw.data[i] == '[') {
+            c->hold = true;
+            return WICK_OK;
+        }
+    }
+    const char *o;
+    size_t on;
     bool hit = false;
-    if (c->started) {
+    wick_status st = wick_stop_matcher_push(e->tmark, c->raw.data + c->passed, c->raw.len - c->passed, &o, &on, &hit, err);
+    if (st) return st;
+    c->passed = c->raw.len;
+    show_text(e, o, on);
+    if (hit) c->hold = true;
+    return WICK_OK;
+}
+
+static wick_status emit_text(wick_engine *e, const char *t, size_t n, wick_error *err) {
+    if (e->tf != API_TF_NONE) return tool_text(e, t, n, err);
+    show_text(e, t, n);
+    return WICK_OK;
+}
+
+/* A call id: OpenAI's "call_" + 24 letters/digits; Mistral's templates
+ * insist on exactly 9 letters/digits. From the request's seed, so a seeded
+ * request repeats byte for byte. */
+static void make_call_id(const wick_engine *e, size_t k, char *out, size_t cap) {
+    static const char A[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    uint64_t x = e->seed ^ ((uint64_t)e->cur << 40);
+    size_t n = e->tf == API_TF_MISTRAL ? 9 : 24, w = 0;
+    if (e->tf != API_TF_MISTRAL) w = (size_t)snprintf(out, cap, "call_");
+    for (size_t i = 0; i < n + k + 1 && w + 1 < cap; i++) { /* splitmix64; call k starts k + 1 draws in */
+        x += 0x9E3779B97F4A7C15ull;
+        uint64_t z = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        if (i == k) x ^= z; /* a stream of its own per call */
+        if (i > k) out[w++] = A[z % 62];
+    }
+    out[w] = '\0';
+}
+
+/* The end of a choice in tool mode: parse the held text into calls (on a
+ * natural end) and stream them, or release it as content. */
+static wick_status finish_tools(wick_engine *e, const char **reason, wick_error *err) {
+    engine_choice *c = &e->ch[e->cur];
+    (void)err;
+    if (!c->hold) {
+        const char *o;
+        size_t on;
+        wick_stop_matcher_flush(e->tmark, &o, &on);
+        show_text(e, o, on);
+        return WICK_OK;
+    }
+    bool natural = !strcmp(*reason, "stop");
+    if (natural || (!strcmp(*reason, "length") && (e->tf == API_TF_HERMES || e->tf == API_TF_INJECTED))) {
+        wick_buf full = {0};
+        wick_buf_puts(&full, e->forced);
+        wick_buf_append(&full, c->raw.data ? c->raw.data : "", c->raw.len);
+        size_t len = full.len, content_len = 0;
+        if (!natural) { /* cut by max_tokens: keep the calls that were complete */
+            static const char close[] = "</tool_call>";
+            size_t m = sizeof close - 1, cut = 0;
+            for (size_t i = 0; !full.failed && i + m <= full.len; i++)
+                if (!memcmp(full.data + i, close, m)) cut = i + m;
+            len = cut;
+        }
+        if (!full.failed && len)
+            c->n_calls = api_tool_calls_parse(e->tf, &e->req, full.data, len, &c->calls, &content_len);
+        wick_buf_free(&full);
+    }
+    if (!c->n_calls) { /* not a call after all: the held text is content */
+        size_t shown = c->text.len <= c->raw.len ? c->text.len : c->raw.len;
+        show_text(e, c->raw.data + shown, c->raw.len - shown);
+        return WICK_OK;
+    }
+    api_head h = head(e, true);
+    for (size_t k = 0; k < c->n_calls; k++) {
+        make_call_id(e, k, c->calls[k].id, sizeof c->calls[k].id);
+        out_sep(e);
+        api_write_tool_call_chunk(&e->out, &h, e->cur, (int)k, &c->calls[k], true, NULL, 0, e->req.include_usage);
+        out_sep(e);
+        api_write_tool_call_chunk(&e->out, &h, e->cur, (int)k, &c->calls[k], false, c->calls[k].arguments,
+                                  strlen(c->calls[k].arguments), e->req.include_usage);
+    }
+    if (natural) *reason = "tool_calls"; /* "length" stays: the answer was cut after these calls */
+    return WICK_OK;
+}
+
+/* Ends the current choice: releases held text (unless a stop string was
+ * hit: `stop_hit`, the text is then already cut), the final chunk, and
+ * moves on to the next choice or the end. */
+static wick_status finish_choice(wick_engine *e, const char *reason, bool stop_hit, wick_error *err) {
+    engine_choice *c = &e->ch[e->cur];
+    bool hit = stop_hit;
+    wick_status st;
+    if (c->started && !stop_hit) {
         const char *t;
         size_t n;
-        wick_status st = wick_detokenizer_flush(e->detok, &t, &n, err);
-        if (st) return st;
+        if ((st = wick_detokenizer_flush(e->detok, &t, &n, err))) return st;
         if ((st = wick_stop_matcher_push(e->stop, t, n, &t, &n, &hit, err))) return st;
-        show_text(e, t, n);
+        if ((st = emit_text(e, t, n, err))) return st;
         if (!hit) {
             wick_stop_matcher_flush(e->stop, &t, &n);
-            show_text(e, t, n);
+            if ((st = emit_text(e, t, n, err))) return st;
         }
-    } else {
+    } else if (!c->started) {
         if (e->req.kind == WICK_REQ_CHAT) emit_chunk(e, true, NULL, 0, NULL, 0, NULL);
         c->started = true;
     }
     if (hit && strcmp(reason, "abort")) reason = "stop";
+    if (e->tf != API_TF_NONE && (st = finish_tools(e, &reason, err))) return st;
     c->finish = reason;
     buf_clear(&e->pend_lp);
     emit_chunk(e, false, NULL, 0, NULL, 0, reason);
@@ -496,14 +780,18 @@ static wick_status start_choice(wick_engine *e, wick_error *err) {
     c->started = true;
     if (e->req.kind == WICK_REQ_CHAT) emit_chunk(e, true, NULL, 0, NULL, 0, NULL);
     e->from_prompt = true;
+    /* a forced call (tool_choice required/named) is held from the start */
+    c->hold = e->tf != API_TF_NONE && e->tool_grammar != NULL;
     if (e->cur > 0) {
         keep_ids(e, e->n_prompt);
         wick_status st = new_sampler(e, e->cur, err);
         if (st) return st;
         wick_detokenizer_free(e->detok);
         e->detok = NULL;
-        if ((st = wick_detokenizer_new(e->model, WICK_DETOKENIZE_SKIP_SPECIAL, &e->detok, err))) return st;
+        if ((st = wick_detokenizer_new(e->model, detok_flags(e), &e->detok, err))) return st;
         wick_stop_matcher_reset(e->stop);
+        if (e->tmark) wick_stop_matcher_reset(e->tmark);
+        if (e->gm) grammar_matcher_reset(e->gm);
     }
     return WICK_OK;
 }
@@ -514,13 +802,21 @@ static wick_status gen_step(wick_engine *e, wick_error *err) {
     if (!c->started && (st = start_choice(e, err))) return st;
     const float *logits = e->from_prompt ? e->prompt_logits : wick_get_logits(e->ctx, NULL);
     if (!logits) return wick_error_set(err, WICK_ERR_INVALID_ARG, "wick_engine_step: no logits (internal)");
+    if (e->g) { /* the grammar is complete and only EOG may follow: a natural end */
+        bool only_eog = false;
+        grammar_step_mask(e, &only_eog);
+        if (only_eog) return finish_choice(e, "stop", false, err);
+    }
     wick_sample_result res;
     if ((st = wick_sampler_sample(e->sampler, logits, &res, err))) return st;
     if (!e->have_first) {
         e->have_first = true;
         e->t_first = now_s();
     }
-    if (!e->req.ignore_eos && wick_token_is_eog(e->model, res.token)) return finish_choice(e, "stop", err);
+    if (!e->req.ignore_eos && wick_token_is_eog(e->model, res.token)) return finish_choice(e, "stop", false, err);
+    if (e->g && !grammar_matcher_accept_token(e->gm, e->gix, res.token))
+        return wick_error_set(err, WICK_ERR_INVALID_ARG, "wick_engine_step: the grammar refused token %d that its mask allowed (internal)",
+                              (int)res.token);
     if ((st = wick_sampler_accept(e->sampler, res.token, err))) return st;
     c->n_tokens++;
     if (e->req.logprobs && e->req.kind == WICK_REQ_CHAT) {
@@ -532,16 +828,10 @@ static wick_status gen_step(wick_engine *e, wick_error *err) {
     bool hit = false;
     if ((st = wick_detokenizer_push(e->detok, res.token, &t, &n, err))) return st;
     if ((st = wick_stop_matcher_push(e->stop, t, n, &t, &n, &hit, err))) return st;
-    show_text(e, t, n);
-    if (hit) {
-        buf_clear(&e->pend_lp);
-        c->finish = "stop";
-        emit_chunk(e, false, NULL, 0, NULL, 0, "stop");
-        if (++e->cur >= e->req.n) finish_request(e);
-        return WICK_OK;
-    }
-    if (e->req.max_tokens > 0 && c->n_tokens >= e->req.max_tokens) return finish_choice(e, "length", err);
-    if (e->n_ids >= e->n_ctx) return finish_choice(e, "length", err);
+    if ((st = emit_text(e, t, n, err))) return st;
+    if (hit) return finish_choice(e, "stop", true, err);
+    if (e->req.max_tokens > 0 && c->n_tokens >= e->req.max_tokens) return finish_choice(e, "length", false, err);
+    if (e->n_ids >= e->n_ctx) return finish_choice(e, "length", false, err);
     if ((st = decode(e, &res.token, 1, err))) return st;
     e->from_prompt = false;
     return WICK_OK;
@@ -603,7 +893,7 @@ wick_status wick_engine_abort(wick_engine *e, const char **out, size_t *out_len,
     wick_status st = WICK_OK;
     while ((e->phase == PH_PREFILL || e->phase == PH_GEN) && st == WICK_OK) {
         e->phase = PH_GEN;
-        st = finish_choice(e, "abort", err);
+        st = finish_choice(e, "abort", false, err);
     }
     wick_buf_putc(&e->out, ']');
     if (st == WICK_OK && e->out.failed) st = wick_error_set(err, WICK_ERR_NOMEM, "wick_engine_abort: out of memory");

@@ -9,7 +9,9 @@
  *              "logprobs","finish_reason"}]} (+ "usage":null with
  *              include_usage)
  *   response  {"id","object":"chat.completion",...,"choices":[{"index",
- *              "message":{"role":"assistant","content","refusal":null},
+ *              "message":{"role":"assistant","content","refusal":null
+ *              [,"tool_calls":[{"id","type":"function","function":{"name",
+ *              "arguments"}}]]}, (content null when only calls),
  *              "logprobs","finish_reason"}],"usage"}
  *   legacy    "text_completion" objects, choices [{"index","text",
  *              "logprobs","finish_reason"}] (chunks too)
@@ -169,6 +171,42 @@ void api_write_chunk(wick_buf *b, const api_head *h, wick_request_kind kind, int
     wick_buf_putc(b, '}');
 }
 
+void api_write_tool_calls(wick_buf *b, const api_tool_call *calls, size_t n) {
+    wick_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i) wick_buf_putc(b, ',');
+        wick_buf_puts(b, "{\"id\":");
+        api_write_string(b, calls[i].id, strlen(calls[i].id));
+        wick_buf_puts(b, ",\"type\":\"function\",\"function\":{\"name\":");
+        api_write_string(b, calls[i].name, strlen(calls[i].name));
+        wick_buf_puts(b, ",\"arguments\":");
+        api_write_string(b, calls[i].arguments, strlen(calls[i].arguments));
+        wick_buf_puts(b, "}}");
+    }
+    wick_buf_putc(b, ']');
+}
+
+void api_write_tool_call_chunk(wick_buf *b, const api_head *h, int index, int call_index,
+                               const api_tool_call *call, bool header, const char *args, size_t args_len,
+                               bool usage_null) {
+    write_head(b, h);
+    wick_buf_printf(b, "{\"index\":%d,\"delta\":{\"tool_calls\":[{\"index\":%d,", index, call_index);
+    if (header) {
+        wick_buf_puts(b, "\"id\":");
+        api_write_string(b, call->id, strlen(call->id));
+        wick_buf_puts(b, ",\"type\":\"function\",\"function\":{\"name\":");
+        api_write_string(b, call->name, strlen(call->name));
+        wick_buf_puts(b, ",\"arguments\":\"\"}");
+    } else {
+        wick_buf_puts(b, "\"function\":{\"arguments\":");
+        api_write_string(b, args, args_len);
+        wick_buf_putc(b, '}');
+    }
+    wick_buf_puts(b, "}]},\"logprobs\":null,\"finish_reason\":null}]");
+    if (usage_null) wick_buf_puts(b, ",\"usage\":null");
+    wick_buf_putc(b, '}');
+}
+
 void api_write_usage_chunk(wick_buf *b, const api_head *h, const api_usage *u) {
     write_head(b, h);
     wick_buf_puts(b, "],\"usage\":");
@@ -185,8 +223,14 @@ void api_write_response(wick_buf *b, const api_head *h, wick_request_kind kind,
         wick_buf_printf(b, "{\"index\":%d,", i);
         if (kind == WICK_REQ_CHAT) {
             wick_buf_puts(b, "\"message\":{\"role\":\"assistant\",\"content\":");
-            api_write_string(b, c->text ? c->text : "", c->text ? c->text_len : 0);
-            wick_buf_puts(b, ",\"refusal\":null},");
+            if (c->n_calls && !c->text_len) wick_buf_puts(b, "null");
+            else api_write_string(b, c->text ? c->text : "", c->text ? c->text_len : 0);
+            wick_buf_puts(b, ",\"refusal\":null");
+            if (c->n_calls) {
+                wick_buf_puts(b, ",\"tool_calls\":");
+                api_write_tool_calls(b, c->calls, c->n_calls);
+            }
+            wick_buf_puts(b, "},");
             write_logprobs_field(b, c->logprobs_entries, c->logprobs_len);
         } else {
             wick_buf_puts(b, "\"text\":");

@@ -40,6 +40,7 @@ struct wick_sampler {
     cand *cands;          /* [n_vocab] candidate list */
     wick_token_logprob *top; /* [top_logprobs] */
     cand *top_heap;       /* [top_logprobs] scratch */
+    const uint32_t *mask; /* [(n_vocab + 31) / 32] allowed-token bits, borrowed, or NULL */
 
     /* Penalty history (only when penalties are on). */
     bool penalties;
@@ -239,6 +240,10 @@ void wick_sampler_free(wick_sampler *s) {
 }
 
 int32_t wick_sampler_n_vocab(const wick_sampler *s) { return s->n_vocab; }
+
+void wick_sampler_set_mask(wick_sampler *s, const uint32_t *mask) {
+    if (s) s->mask = mask;
+}
 
 /* ---- Penalty history ---------------------------------------------------- */
 
@@ -445,8 +450,12 @@ static int32_t prepare_logits(wick_sampler *s, const float *logits) {
         else if (l == INFINITY) l = FLT_MAX;
         w[i] = l;
     }
+    if (s->mask) /* constrained decoding: disallowed tokens can never come back */
+        for (int32_t i = 0; i < n; i++)
+            if (!((s->mask[i >> 5] >> (i & 31)) & 1u)) w[i] = -INFINITY;
     for (size_t i = 0; i < s->p.n_logit_bias; i++) {
         const wick_logit_bias *b = &s->bias[i];
+        if (w[b->token] == -INFINITY) continue; /* masked (or -inf): stays out */
         w[b->token] = b->bias <= -100.0f ? -INFINITY : w[b->token] + b->bias;
     }
     if (s->penalties) {

@@ -143,6 +143,17 @@ wick_status wick_sampler_sample(wick_sampler *s, const float *logits, wick_sampl
 wick_status wick_sampler_survivors(wick_sampler *s, const float *logits, int32_t *ids, int32_t capacity,
                                    int32_t *n, wick_error *err);
 
+/* Constrained decoding: `mask` (borrowed, (n_vocab + 31) / 32 words; bit t
+ * of word t / 32 set = token t allowed; NULL = no mask) is read by every
+ * later sample()/survivors() call until replaced. A masked-out token's
+ * logit is -inf before stage 1, so nothing can bring it back (a positive
+ * logit_bias neither), and logprobs describe the distribution actually
+ * sampled from: renormalised over the allowed tokens, masked tokens -inf
+ * (reported after the allowed ones in top_logprobs when fewer are
+ * allowed than asked for). The caller updates the words in place between
+ * calls (e.g. from grammar_matcher_fill_mask). */
+void wick_sampler_set_mask(wick_sampler *s, const uint32_t *mask);
+
 /* Records `token` in the penalty history. */
 wick_status wick_sampler_accept(wick_sampler *s, int32_t token, wick_error *err);
 

@@ -207,12 +207,12 @@ BAD = [
     ({"temperature": 1}, "messages"),
     (chat(Q, top_logprobs=2), "top_logprobs"),
     (chat(Q, foo=1), "foo"),
-    (chat(Q, tools=[{"type": "function", "function": {"name": "f"}}]), "tools"),
+    (chat(Q, tools=[{"type": "function", "function": {"name": "f g"}}]), "tools.[0].function.name"),
     ({"messages": [{"role": "wizard", "content": "x"}]}, "messages.[0].role"),
     (chat(Q, stop=["a", "b", "c", "d", "e"]), "stop"),
     (chat(Q, n=0), "n"),
     (chat(Q, logit_bias={"hello": 3}), "logit_bias"),
-    (chat(Q, response_format={"type": "json_object"}), "response_format"),
+    (chat(Q, response_format={"type": "json"}), "response_format.type"),
 ]
 for body, param in BAD:
     rc, out = wick(body)

@@ -90,7 +90,22 @@ static const bad_case BAD[] = {
     {C, "{" MSG ",\"foo\":1}", "foo"},
     {C, "{" MSG ",\"tools\":[]}", "tools"},
     {C, "{" MSG ",\"tool_choice\":\"auto\"}", "tool_choice"},
-    {C, "{" MSG ",\"response_format\":{\"type\":\"json_object\"}}", "response_format"},
+    {C, "{" MSG ",\"response_format\":{\"type\":\"xml\"}}", "response_format.type"},
+    {C, "{" MSG ",\"response_format\":{\"type\":\"json_object\",\"foo\":1}}", "response_format.foo"},
+    {C, "{" MSG ",\"response_format\":{\"type\":\"json_schema\"}}", "response_format.json_schema"},
+    {C, "{" MSG ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{}}}}", "response_format.json_schema.name"},
+    {C, "{" MSG ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a b\"}}}", "response_format.json_schema.name"},
+    {C, "{" MSG ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"not\":{}}}}}", "response_format.json_schema.schema"},
+    {C, "{" MSG ",\"response_format\":{\"type\":\"grammar\",\"grammar\":\"root ::= foo\"}}", "response_format.grammar"},
+    {C, "{" MSG ",\"response_format\":{\"type\":\"grammar\"}}", "response_format.grammar"},
+    {C, "{" MSG ",\"tools\":[{\"type\":\"function\",\"function\":{}}]}", "tools.[0].function.name"},
+    {C, "{" MSG ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"a b\"}}]}", "tools.[0].function.name"},
+    {C, "{" MSG ",\"tools\":[{\"type\":\"fn\",\"function\":{\"name\":\"f\"}}]}", "tools.[0].type"},
+    {C, "{" MSG ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":3}}]}", "tools.[0].function.parameters"},
+    {C, "{" MSG ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":\"always\"}", "tool_choice"},
+    {C, "{" MSG ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}}", "tool_choice"},
+    {C, "{" MSG ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"parallel_tool_calls\":1}", "parallel_tool_calls"},
+    {C, "{\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"x\",\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}]}", "messages.[0].tool_calls.[0].function.arguments"},
     {C, "{" MSG ",\"response_format\":\"text\"}", "response_format"},
     {C, "{" MSG ",\"model\":5}", "model"},
     {C, "{" MSG ",\"top_k\":-1}", "top_k"},
@@ -244,7 +259,7 @@ static void test_shapes(test_state *ts) {
         json_doc_free(d);
     }
     wick_buf_free(&b);
-    api_choice_out co[2] = {{"hi", 2, NULL, 0, "stop"}, {"yo", 2, NULL, 0, "length"}};
+    api_choice_out co[2] = {{"hi", 2, NULL, 0, "stop", NULL, 0}, {"yo", 2, NULL, 0, "length", NULL, 0}};
     h.object = "chat.completion";
     api_write_response(&b, &h, WICK_REQ_CHAT, co, 2, &u);
     d = parse(ts, b.data, b.len);

@@ -635,6 +635,63 @@ static void test_logprobs(test_state *ts) {
     wick_sampler_free(s);
 }
 
+/* Constrained decoding's mask: masked tokens are never drawn (a positive
+ * bias does not revive them), logprobs renormalise over the allowed ones. */
+static void test_mask(test_state *ts) {
+    enum { NV = 100 };
+    float l[NV];
+    fill_logits(l, NV, 3, 4.0f);
+    uint32_t mask[(NV + 31) / 32] = {0};
+    const int allowed[] = {5, 40, 41, 99};
+    for (int i = 0; i < 4; i++) mask[allowed[i] >> 5] |= 1u << (allowed[i] & 31);
+    wick_logit_bias b[1] = {{7, 100.0f}}; /* a masked token with a huge bias */
+    wick_sampler_params p;
+    wick_sampler_params_default(&p);
+    p.logprobs = true;
+    p.top_logprobs = 6;
+    p.logit_bias = b;
+    p.n_logit_bias = 1;
+    p.seed = 11;
+    wick_sampler *s = mk(ts, NV, &p);
+    if (!s) return;
+    wick_sampler_set_mask(s, mask);
+    double z = 0.0, mx = -1e30;
+    for (int i = 0; i < 4; i++) mx = l[allowed[i]] > mx ? l[allowed[i]] : mx;
+    for (int i = 0; i < 4; i++) z += exp((double)l[allowed[i]] - mx);
+    bool only_allowed = true, lp_ok = true;
+    for (int it = 0; it < 400; it++) {
+        wick_sample_result r;
+        CHECK(ts, wick_sampler_sample(s, l, &r, NULL) == WICK_OK);
+        only_allowed &= (mask[r.token >> 5] >> (r.token & 31)) & 1u;
+        lp_ok &= fabs((double)r.logprob - ((double)l[r.token] - mx - log(z))) < 1e-5;
+        if (it == 0) {
+            CHECK(ts, r.n_top == 6);
+            for (int i = 0; i < 4; i++) CHECK(ts, ((mask[r.top[i].token >> 5] >> (r.top[i].token & 31)) & 1u) != 0);
+            CHECK(ts, r.top[4].logprob == -INFINITY && r.top[5].logprob == -INFINITY);
+        }
+    }
+    CHECK(ts, only_allowed);
+    CHECK(ts, lp_ok);
+    /* greedy picks the best allowed token, not the global argmax */
+    wick_sampler_free(s);
+    wick_sampler_params_default(&p);
+    p.temperature = 0.0f;
+    s = mk(ts, NV, &p);
+    if (!s) return;
+    wick_sampler_set_mask(s, mask);
+    int best = allowed[0];
+    for (int i = 1; i < 4; i++)
+        if (l[allowed[i]] > l[best]) best = allowed[i];
+    wick_sample_result r;
+    CHECK(ts, wick_sampler_sample(s, l, &r, NULL) == WICK_OK && r.token == best);
+    wick_sampler_set_mask(s, NULL); /* off again: the global argmax */
+    int gbest = 0;
+    for (int i = 1; i < NV; i++)
+        if (l[i] > l[gbest]) gbest = i;
+    CHECK(ts, wick_sampler_sample(s, l, &r, NULL) == WICK_OK && r.token == gbest);
+    wick_sampler_free(s);
+}
+
 static void test_expf(test_state *ts) {
     double maxrel = 0.0;
     for (int i = 0; i <= 200000; i++) {
@@ -861,6 +918,6 @@ static void test_stop_utf8_and_flush(test_state *ts) {
 
 TEST_MAIN("sampler", TEST(test_greedy), TEST(test_extremes), TEST(test_top_k1_is_greedy), TEST(test_top_p_min_p_sets),
           TEST(test_penalties), TEST(test_logit_bias), TEST(test_params_validation), TEST(test_survivors_vs_reference),
-          TEST(test_seed_determinism), TEST(test_golden_hash), TEST(test_distribution), TEST(test_logprobs), TEST(test_expf),
+          TEST(test_seed_determinism), TEST(test_golden_hash), TEST(test_distribution), TEST(test_logprobs), TEST(test_mask), TEST(test_expf),
           TEST(test_timing_262k), TEST(test_stop_split), TEST(test_stop_overlap), TEST(test_stop_multiple),
           TEST(test_stop_utf8_and_flush))
