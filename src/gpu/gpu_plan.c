@@ -154,7 +154,7 @@ uint32_t gpu_kernel_find(const gpu_plan *p, const char *name) {
     return GPU_NONE;
 }
 
-/* Registers a kernel once (by name). srcs: up to 4 families, NULL-terminated. */
+/* Registers a kernel once (by name). srcs: up to 6 families, NULL-terminated. */
 static wick_status add_kernel(gpu_plan *p, const char *name, const char *const *srcs, const char *entry,
                               uint32_t n_consts, const char *const *names, const double *values,
                               wick_error *err) {
@@ -162,7 +162,7 @@ static wick_status add_kernel(gpu_plan *p, const char *name, const char *const *
     gpu_kernel *k = GROW(p, kernels);
     if (!k) return wick_error_set(err, WICK_ERR_NOMEM, "gpu plan: out of memory");
     snprintf(k->name, sizeof k->name, "%s", name);
-    for (int i = 0; i < 4 && srcs[i]; i++) k->sources[i] = srcs[i];
+    for (int i = 0; i < 6 && srcs[i]; i++) k->sources[i] = srcs[i];
     k->entry = entry;
     k->n_consts = n_consts;
     for (uint32_t i = 0; i < n_consts; i++) {
@@ -198,20 +198,44 @@ static bool gpu_type_has_unit(uint32_t t) {
     }
 }
 
-void gpu_matmul_choose(uint32_t type, uint32_t n_in, uint32_t n_tok, gpu_mm_choice *c) {
+/* The file of qunit.wgsl's sub4 for a type. */
+static const char *gpu_qunit_source(uint32_t t) {
+    switch (t) {
+    case GGML_TYPE_Q4_0: return "qunit_q4_0";
+    case GGML_TYPE_Q4_1: return "qunit_q4_1";
+    case GGML_TYPE_Q8_0: return "qunit_q8_0";
+    case GGML_TYPE_Q4_K: return "qunit_q4_K";
+    case GGML_TYPE_Q6_K: return "qunit_q6_K";
+    default: return "qunit_any";
+    }
+}
+
+void gpu_matmul_choose(const gpu_plan *p, uint32_t type, uint32_t n_in, uint32_t n_tok, gpu_mm_choice *c) {
     const ggml_type_traits *tr = ggml_type_get(type);
     memset(c, 0, sizeof *c);
-    if (n_in % 32 == 0 && gpu_type_has_unit(type)) {
-        /* matvec.wgsl: decode wants >= 2 units per thread; prefill tiles of
-         * tokens want >= 8, so the reduction is paid less often */
-        const uint32_t units = n_in / 32, per = n_tok > 1 ? 8 : 2;
-        uint32_t t = 1;
-        while (t < 32 && t * 2 * per <= units) t *= 2;
+    /* rows under 256 elements (tiny test models only) take the generic
+     * kernel: mv1/mm's wide workgroups cost software adapters dearly there */
+    const bool fast = !p->compact && n_in % 32 == 0 && n_in >= 256 && gpu_type_has_unit(type);
+    if (fast && n_tok == 1) {
+        /* matvec.wgsl mv1: 8 lanes per unit; TPR / 8 units of a row at a
+         * time, each lane group taking >= 4 (one unrolled trip) */
+        const uint32_t units = n_in / 32;
+        uint32_t g = 1;
+        while (g * 2 * 4 <= units && g * 2 * 8 <= GPU_MV1_WG) g *= 2;
+        const uint32_t t = 8 * g;
         c->matvec = true;
+        c->decode = true;
         c->tpr = t;
-        c->tokens_per_wg = n_tok > 1 ? GPU_MV_TT : 1;
-        c->rows_per_wg = GPU_MV_WG / t;
-        snprintf(c->name, sizeof c->name, "mv_%s_t%u_n%u", tr ? tr->name : "?", t, c->tokens_per_wg);
+        c->tokens_per_wg = 1;
+        c->rows_per_wg = GPU_MV1_WG / t;
+        snprintf(c->name, sizeof c->name, "mv1_%s_t%u", tr ? tr->name : "?", t);
+    } else if (fast) {
+        /* matvec.wgsl mm: tiles of 64 rows x 32 tokens */
+        c->matvec = true;
+        c->tpr = 0;
+        c->tokens_per_wg = GPU_MM_TOKS;
+        c->rows_per_wg = GPU_MM_ROWS;
+        snprintf(c->name, sizeof c->name, "mm_%s", tr ? tr->name : "?");
     } else {
         c->tpr = gpu_matmul_tpr(n_in);
         c->tokens_per_wg = 8;
@@ -234,17 +258,22 @@ static wick_status add_weight_kernels(gpu_plan *p, uint32_t type, uint32_t n_in,
         return add_kernel(p, name, srcs, "embed", 1, cn, cv, err);
     }
     gpu_mm_choice c;
-    gpu_matmul_choose(type, n_in, n_tok, &c);
+    gpu_matmul_choose(p, type, n_in, n_tok, &c);
+    const char *srcs[6] = {"quant", "qunit", gpu_qunit_source(type), "reduce", "matvec", NULL};
+    if (c.decode) {
+        const char *cn[4] = {"WTYPE", "TPR", "WG", "SG"};
+        const double cv[4] = {(double)type, (double)c.tpr, GPU_MV1_WG, 1};
+        return add_kernel(p, c.name, srcs, "mv1", 4, cn, cv, err);
+    }
     if (c.matvec) {
-        const char *cn[5] = {"WTYPE", "TPR", "TT", "WG", "SG"};
-        const double cv[5] = {(double)type, (double)c.tpr, (double)c.tokens_per_wg, GPU_MV_WG, 1};
-        const char *srcs[5] = {"quant", "qunit", "reduce", "matvec", NULL};
-        return add_kernel(p, c.name, srcs, "matvec", 5, cn, cv, err);
+        const char *cn[1] = {"WTYPE"};
+        const double cv[1] = {(double)type};
+        return add_kernel(p, c.name, srcs, "mm", 1, cn, cv, err);
     }
     const char *cn[2] = {"WTYPE", "TPR"};
     const double cv[2] = {(double)type, (double)c.tpr};
-    const char *srcs[3] = {"quant", "matmul", NULL};
-    return add_kernel(p, c.name, srcs, "matmul", 2, cn, cv, err);
+    const char *msrcs[3] = {"quant", "matmul", NULL};
+    return add_kernel(p, c.name, msrcs, "matmul", 2, cn, cv, err);
 }
 
 static bool gpu_type_supported(uint32_t t) {
@@ -307,7 +336,10 @@ static uint64_t attn_budget(const gpu_plan *p) {
 
 uint32_t gpu_attn_chunk(const gpu_plan *p, uint32_t n_tok) {
     uint32_t c = 64;
-    while (c < GPU_ATTN_MAX_CHUNK && (uint64_t)n_tok * ((p->n_ctx + c - 1) / c) > attn_budget(p)) c *= 2;
+    /* (attn_combine weighs at most 1024 records of a head in workgroup memory) */
+    while (c < GPU_ATTN_MAX_CHUNK &&
+           ((uint64_t)n_tok * ((p->n_ctx + c - 1) / c) > attn_budget(p) || (p->n_ctx + c - 1) / c > 1024))
+        c *= 2;
     return c;
 }
 
@@ -400,7 +432,7 @@ wick_status gpu_plan_new(const wick_model *model, const gpu_plan_opts *opts, gpu
     if (!out) return wick_error_set(err, WICK_ERR_INVALID_ARG, "gpu_plan_new: out is NULL");
     *out = NULL;
     if (!model) return wick_error_set(err, WICK_ERR_INVALID_ARG, "gpu_plan_new: model is NULL");
-    gpu_plan_opts o = {0, 0, 0, 0};
+    gpu_plan_opts o = {0, 0, 0, 0, 0};
     if (opts) o = *opts;
     gpu_plan *p = calloc(1, sizeof *p);
     if (!p) return wick_error_set(err, WICK_ERR_NOMEM, "gpu plan: out of memory");
@@ -418,6 +450,7 @@ wick_status gpu_plan_new(const wick_model *model, const gpu_plan_opts *opts, gpu
     p->max_binding = o.max_binding ? o.max_binding : 128ull << 20;
     p->max_buffer = o.max_buffer ? o.max_buffer : 256ull << 20;
     p->max_binding &= ~3ull;
+    p->compact = o.compact != 0;
     p->weights_pool = p->kv_pool = GPU_NONE;
     if (p->n_ctx > (1u << 20) || p->n_batch > 4096 || p->max_binding < 1024) {
         st = wick_error_set(err, WICK_ERR_INVALID_ARG,
@@ -431,9 +464,9 @@ wick_status gpu_plan_new(const wick_model *model, const gpu_plan_opts *opts, gpu
     else
         p->rope_factors = p->w.rope_freqs;
     st = plan_weights(p, err);
-    if (st == WICK_OK && (hp->head_dim % 4 || hp->head_dim > GPU_ATTN_MAX_HD || hp->head_dim == 0))
+    if (st == WICK_OK && (hp->head_dim % 16 || hp->head_dim > GPU_ATTN_MAX_HD || hp->head_dim == 0))
         st = wick_error_set(err, WICK_ERR_UNSUPPORTED,
-                            "gpu plan: head_dim %u is not supported (a multiple of 4 up to %u)", hp->head_dim,
+                            "gpu plan: head_dim %u is not supported (a multiple of 16 up to %u)", hp->head_dim,
                             GPU_ATTN_MAX_HD);
     if (st == WICK_OK) st = plan_kv_and_acts(p, err);
     if (st == WICK_OK) st = plan_kernels(p, err);

@@ -40,6 +40,10 @@ typedef struct gpu_plan_opts {
     uint32_t n_batch;      /* most tokens one step takes; 0: 32 */
     uint64_t max_binding;  /* maxStorageBufferBindingSize; 0: 128 MiB (WebGPU's default) */
     uint64_t max_buffer;   /* maxBufferSize; 0: 256 MiB (WebGPU's default) */
+    uint32_t compact;      /* non-zero: products with few, long-running lanes (the
+                              generic matmul.wgsl) instead of mv1 / mm, which are
+                              shaped for real GPUs and cost software adapters
+                              (SwiftShader) several times more */
 } gpu_plan_opts;
 
 typedef enum gpu_buffer_kind { GPU_BUF_WEIGHTS, GPU_BUF_KV, GPU_BUF_ACT, GPU_BUF_TOKENS, GPU_BUF_LOGITS } gpu_buffer_kind;
@@ -59,7 +63,7 @@ typedef struct gpu_upload {
 
 typedef struct gpu_kernel {
     char name[40];
-    const char *sources[4];  /* wgsl families, concatenated; unused entries NULL. The
+    const char *sources[6];  /* wgsl families, concatenated; unused entries NULL. The
                                 family "reduce" is reduce_sg or reduce_wg, as the
                                 executor's device has subgroups or not (it also sets
                                 the kernel's SG constant) */

@@ -41,6 +41,7 @@ struct gpu_plan {
     model_hparams hp;
     uint32_t n_ctx, n_batch;
     uint64_t max_binding, max_buffer;
+    bool compact;              /* gpu_plan_opts.compact */
     const float *rope_factors; /* as forward.c picks them, or NULL */
     uint32_t rope_factors_t;   /* its tensor id, or GPU_NONE */
     const wick_model *model;   /* to turn weight pointers into (shard, file offset) */
@@ -69,18 +70,20 @@ uint32_t gpu_kernel_find(const gpu_plan *p, const char *name);
 /* Threads per row of the generic products of rows of n_in (matmul.wgsl TPR). */
 uint32_t gpu_matmul_tpr(uint32_t n_in);
 
-/* matvec.wgsl's workgroup size and tokens per workgroup of prefill steps. */
-#define GPU_MV_WG 128u
-#define GPU_MV_TT 8u
+/* matvec.wgsl: mv1's workgroup (decode), mm's tile (prefill steps). */
+#define GPU_MV1_WG 256u
+#define GPU_MM_ROWS 64u
+#define GPU_MM_TOKS 32u
 
 /* Which product kernel serves rows of `type` x n_in in steps of n_tok
- * tokens: matvec.wgsl (rows of a multiple of 32) or matmul.wgsl. */
+ * tokens: matvec.wgsl (rows of a multiple of 32, at least 256) or
+ * matmul.wgsl. */
 typedef struct gpu_mm_choice {
     char name[40];
-    bool matvec;
+    bool matvec, decode; /* matvec.wgsl (mm); its mv1 entry (one token) */
     uint32_t tpr, rows_per_wg, tokens_per_wg;
 } gpu_mm_choice;
-void gpu_matmul_choose(uint32_t type, uint32_t n_in, uint32_t n_tok, gpu_mm_choice *c);
+void gpu_matmul_choose(const gpu_plan *p, uint32_t type, uint32_t n_in, uint32_t n_tok, gpu_mm_choice *c);
 
 /* attention.wgsl: positions per attn_split workgroup in a step of n
  * tokens, and the most partial records (per head) any step writes. */

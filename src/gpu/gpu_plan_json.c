@@ -40,7 +40,7 @@ wick_status gpu_plan_json(const gpu_plan *p, wick_buf *b, wick_error *err) {
     for (size_t i = 0; i < p->n_kernels; i++) {
         const gpu_kernel *k = &p->kernels[i];
         wick_buf_printf(b, "%s{\"name\":\"%s\",\"sources\":[\"%s\"", i ? "," : "", k->name, k->sources[0]);
-        for (int j = 1; j < 4 && k->sources[j]; j++) wick_buf_printf(b, ",\"%s\"", k->sources[j]);
+        for (int j = 1; j < 6 && k->sources[j]; j++) wick_buf_printf(b, ",\"%s\"", k->sources[j]);
         wick_buf_printf(b, "],\"entry\":\"%s\",\"constants\":{", k->entry);
         for (uint32_t c = 0; c < k->n_consts; c++)
             wick_buf_printf(b, "%s\"%s\":%.17g", c ? "," : "", k->const_names[c], k->const_values[c]);

@@ -106,7 +106,7 @@ static void matmul(builder *b, uint32_t tensor, uint32_t row_lo, uint32_t row_hi
     const gpu_plan *p = b->p;
     const gpu_tensor *t = &p->tensors[tensor];
     gpu_mm_choice c;
-    gpu_matmul_choose(t->type, t->n_in, n_tok, &c);
+    gpu_matmul_choose(p, t->type, t->n_in, n_tok, &c);
     for (uint32_t i = 0; i < t->n_parts; i++) {
         const gpu_part *part = &p->parts[t->first_part + i];
         const uint32_t a = row_lo > part->row0 ? row_lo : part->row0;
@@ -163,13 +163,14 @@ static void rope_qkv(builder *b, const gpu_layer *L, uint32_t n_tok, int swa) {
     params(d, w, 9);
 }
 
-/* gpu_elementwise.wgsl `P` for add / glu: n. */
+/* elementwise.wgsl `P` for glu: n, (cap), row (threads per grid row). */
 static void elementwise(builder *b, const char *kind, int a_act, int b_act, uint32_t n) {
-    gpu_dispatch *d = emit(b, kind, ceil_div(n, WG), 1, 1);
+    const uint32_t groups = ceil_div(n, WG), wx = groups < MAX_WG_X ? groups : MAX_WG_X;
+    gpu_dispatch *d = emit(b, kind, wx, ceil_div(groups, wx), 1);
     bind_act(b, d, 2, a_act);
     bind_act(b, d, 3, b_act);
-    const uint32_t w[1] = {n};
-    params(d, w, 1);
+    const uint32_t w[3] = {n, 0, wx * WG};
+    params(d, w, 3);
 }
 
 static void forward_layer(builder *b, uint32_t il, uint32_t n) {

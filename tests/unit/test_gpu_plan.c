@@ -136,7 +136,7 @@ static void test_all_archs(test_state *ts) {
         /* default limits, then a binding limit that splits the embedding */
         const uint64_t limits[2] = {0, 4096};
         for (int li = 0; li < 2; li++) {
-            gpu_plan_opts o = {li ? 8 : 0, 4, limits[li], limits[li] ? 8192 : 0};
+            gpu_plan_opts o = {li ? 8 : 0, 4, limits[li], limits[li] ? 8192 : 0, 0};
             gpu_plan *p = NULL;
             wick_status st = gpu_plan_new(m, &o, &p, &err);
             CHECK_MSG(ts, st == WICK_OK, "%s limit %llu: %s", ARCHS[a], (unsigned long long)limits[li], err.message);
@@ -197,7 +197,7 @@ static void test_limits(test_state *ts) {
     wick_error err = {0};
     CHECK(ts, buf && wick_model_open_bytes(buf, len, len, &m, &err) == WICK_OK);
     /* 64 positions * 32 floats of K per layer = 8 KiB > a 4 KiB binding */
-    gpu_plan_opts o = {64, 4, 4096, 8192};
+    gpu_plan_opts o = {64, 4, 4096, 8192, 0};
     gpu_plan *p = NULL;
     CHECK(ts, gpu_plan_new(m, &o, &p, &err) == WICK_ERR_LIMIT && !p);
     CHECK_MSG(ts, strstr(err.message, "KV cache") && strstr(err.message, "maxStorageBufferBindingSize"),

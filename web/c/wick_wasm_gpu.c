@@ -9,11 +9,12 @@
 
 #include <stdlib.h>
 
-/* limits: doubles (JS numbers); 0 for WebGPU's defaults. */
+/* limits: doubles (JS numbers); 0 for WebGPU's defaults. compact: see
+ * gpu_plan_opts (software adapters). */
 EMSCRIPTEN_KEEPALIVE gpu_plan *wick_wasm_gpu_plan_new(const wick_wasm_model *h, uint32_t n_ctx,
                                                       uint32_t n_batch, double max_binding,
-                                                      double max_buffer, wick_error *err) {
-    gpu_plan_opts o = {n_ctx, n_batch, (uint64_t)max_binding, (uint64_t)max_buffer};
+                                                      double max_buffer, uint32_t compact, wick_error *err) {
+    gpu_plan_opts o = {n_ctx, n_batch, (uint64_t)max_binding, (uint64_t)max_buffer, compact};
     gpu_plan *p = NULL;
     if (gpu_plan_new(h ? h->model : NULL, &o, &p, err) != WICK_OK) return NULL;
     return p;

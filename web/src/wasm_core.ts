@@ -485,13 +485,14 @@ export class WasmWickCore implements WickCore {
    *  web/c/wick_wasm_gpu.c) as a GpuPlanSource for web/src/gpu/gpu_model.ts:
    *  the load-time JSON, step dispatch lists on demand, and views of the
    *  model's bytes in wasm memory for the uploads. free() releases the plan
-   *  (not the model). Limits: the device's (0: WebGPU's defaults). */
-  gpuPlan(model: number, opts: { nCtx?: number; nBatch?: number; maxBinding?: number; maxBuffer?: number } = {}) {
+   *  (not the model). Limits: the device's (0: WebGPU's defaults); compact:
+   *  for software adapters (src/gpu/gpu_plan.h). */
+  gpuPlan(model: number, opts: { nCtx?: number; nBatch?: number; maxBinding?: number; maxBuffer?: number; compact?: boolean } = {}) {
     if (typeof this.mod._wick_wasm_gpu_plan_new !== 'function')
       throw new WickCoreError('this wasm build has no WebGPU planner (rebuild with make web)', 'UNSUPPORTED');
     const plan = this.withError(0, (err) => {
       const p = this.mod._wick_wasm_gpu_plan_new(model, opts.nCtx ?? 0, opts.nBatch ?? 0,
-        opts.maxBinding ?? 0, opts.maxBuffer ?? 0, err) >>> 0;
+        opts.maxBinding ?? 0, opts.maxBuffer ?? 0, opts.compact ? 1 : 0, err) >>> 0;
       if (!p) throw this.errorOf(err);
       return p;
     });

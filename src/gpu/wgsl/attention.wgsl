@@ -6,7 +6,7 @@
 // max m, l = sum exp(s - m) and o = sum exp(s - m) v go to a partial
 // record; attn_combine merges the records of a (head, token):
 // O = sum_s e^(m_s - M) o_s / sum_s e^(m_s - M) l_s. GQA: head h reads kv
-// head h / group. Decode gets many short chunks (many workgroups for one
+// head h / group (head_dim a multiple of 16, at most 256). Decode gets many short chunks (many workgroups for one
 // token); prefill steps longer ones (the partials buffer holds
 // n_tok * n_head * n_split records of head_dim + 2 floats).
 
@@ -19,7 +19,7 @@ struct P {
 @group(0) @binding(1) var<uniform> p: P;
 @group(0) @binding(2) var<storage, read> Q: array<f32>;
 @group(0) @binding(3) var<storage, read> KC: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> VC: array<f32>;
+@group(0) @binding(4) var<storage, read> VC: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> O: array<f32>;
 @group(0) @binding(6) var<storage, read_write> PART: array<f32>;
 
@@ -29,6 +29,7 @@ const MAX_HD: u32 = 256u;
 var<workgroup> red: array<f32, 64>;
 var<workgroup> sc: array<f32, 1024>;
 var<workgroup> qv: array<vec4<f32>, 64>;
+var<workgroup> pv: array<vec4<f32>, 64>;
 
 fn reduce_max(v: f32, lid: u32) -> f32 {
   red[lid] = v;
@@ -95,8 +96,9 @@ fn attn_split(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
   for (var i = lid; i < n; i += WG) {
     let kb = ((a + i) * p.kv_row + kvo) / 4u;
     var s = 0.0;
-    for (var d = 0u; d < hd / 4u; d++) {
-      s += dot(qv[d], KC[kb + d]);
+    for (var d = 0u; d < hd / 4u; d += 4u) { // head_dim % 16 == 0: 4 loads in flight
+      s += (dot(qv[d], KC[kb + d]) + dot(qv[d + 1u], KC[kb + d + 1u])) +
+           (dot(qv[d + 2u], KC[kb + d + 2u]) + dot(qv[d + 3u], KC[kb + d + 3u]));
     }
     s *= scale;
     if (cap > 0.0) {
@@ -113,14 +115,36 @@ fn attn_split(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     sum += w;
   }
   sum = reduce_sum(sum, lid);
-  for (var d = lid; d < hd; d += WG) {
-    var acc = 0.0;
-    var vb = a * p.kv_row + kvo + d;
-    for (var i = 0u; i < n; i++) {
-      acc += sc[i] * VC[vb];
-      vb += p.kv_row;
+  // o: lane = (column c of vec4 dims, phase ph); phases take every nph-th
+  // position, 4 at a time, then meet in workgroup memory
+  let cols = hd / 4u;
+  let nph = WG / cols;
+  let c = lid % cols;
+  let ph = lid / cols;
+  var acc = vec4<f32>(0.0);
+  if (ph < nph) {
+    let vrow = p.kv_row / 4u;
+    let vb = (a * p.kv_row + kvo) / 4u + c;
+    var i = ph;
+    for (; i + 3u * nph < n; i += 4u * nph) {
+      acc += (sc[i] * VC[vb + i * vrow] + sc[i + nph] * VC[vb + (i + nph) * vrow]) +
+             (sc[i + 2u * nph] * VC[vb + (i + 2u * nph) * vrow] + sc[i + 3u * nph] * VC[vb + (i + 3u * nph) * vrow]);
     }
-    PART[rec + d] = acc;
+    for (; i < n; i += nph) {
+      acc += sc[i] * VC[vb + i * vrow];
+    }
+  }
+  pv[lid] = acc;
+  workgroupBarrier();
+  if (lid < cols) {
+    var o = pv[lid];
+    for (var k = 1u; k < nph; k++) {
+      o += pv[lid + k * cols];
+    }
+    PART[rec + 4u * lid] = o.x;
+    PART[rec + 4u * lid + 1u] = o.y;
+    PART[rec + 4u * lid + 2u] = o.z;
+    PART[rec + 4u * lid + 3u] = o.w;
   }
   if (lid == 0u) {
     PART[rec + hd] = mx;
@@ -134,28 +158,36 @@ fn attn_combine(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let tok = wid.y;
   let pos = step.pos0 + tok;
   let hd = p.head_dim;
+  let st = hd + 2u;
   let r0 = (tok * p.n_head + head) * p.n_split;
-  let ns = min(p.n_split, pos / p.chunk + 1u); // records past pos are empty
-  var mx = -3.4e38;
-  for (var s = 0u; s < ns; s++) {
-    mx = max(mx, PART[(r0 + s) * (hd + 2u) + hd]);
+  let ns = min(min(p.n_split, pos / p.chunk + 1u), MAX_CHUNK); // records past pos are empty
+  var m = -3.4e38;
+  for (var s = lid; s < ns; s += WG) {
+    m = max(m, PART[(r0 + s) * st + hd]);
   }
+  let mx = reduce_max(m, lid);
   var l = 0.0;
-  for (var s = 0u; s < ns; s++) {
-    let rb = (r0 + s) * (hd + 2u);
-    if (PART[rb + hd + 1u] > 0.0) {
-      l += exp(PART[rb + hd] - mx) * PART[rb + hd + 1u];
+  for (var s = lid; s < ns; s += WG) { // record weights e^(m_s - M) in sc
+    let rb = (r0 + s) * st;
+    let ls = PART[rb + hd + 1u];
+    var w = 0.0;
+    if (ls > 0.0) {
+      w = exp(PART[rb + hd] - mx);
     }
+    sc[s] = w;
+    l += w * ls;
   }
-  let inv = 1.0 / l;
+  let inv = 1.0 / reduce_sum(l, lid);
   let qb = (tok * p.n_head + head) * hd;
   for (var d = lid; d < hd; d += WG) {
     var acc = 0.0;
-    for (var s = 0u; s < ns; s++) {
-      let rb = (r0 + s) * (hd + 2u);
-      if (PART[rb + hd + 1u] > 0.0) {
-        acc += exp(PART[rb + hd] - mx) * PART[rb + d];
-      }
+    var s = 0u;
+    for (; s + 3u < ns; s += 4u) {
+      acc += (sc[s] * PART[(r0 + s) * st + d] + sc[s + 1u] * PART[(r0 + s + 1u) * st + d]) +
+             (sc[s + 2u] * PART[(r0 + s + 2u) * st + d] + sc[s + 3u] * PART[(r0 + s + 3u) * st + d]);
+    }
+    for (; s < ns; s++) {
+      acc += sc[s] * PART[(r0 + s) * st + d];
     }
     O[qb + d] = acc * inv;
   }

@@ -1,34 +1,20 @@
-// Element-wise steps. Bindings by role: A (read_write, @2), B (read, @3),
-// C (read_write, @4), D (read, @5).
-//   add       A[i] += B[i]                         (residual)
+// Element-wise steps. Bindings by role: A (read_write, @2), B (read, @3).
 //   glu       A[i] = act(A[i]) * B[i]              (SwiGLU, or GeGLU with GELU)
 //   softcap   A[i] = cap * tanh(A[i] / cap)        (final logits)
-//   kv_store  A = K cache, B = k, C = V cache, D = v: row pos0 + t of the
-//             caches = row t of k and v
 
 struct Step { n_tokens: u32, pos0: u32, pad0: u32, pad1: u32 }
-struct P { n: u32, cap: u32 }
+struct P { n: u32, cap: u32, row: u32 }
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<uniform> p: P;
 @group(0) @binding(2) var<storage, read_write> A: array<f32>;
 @group(0) @binding(3) var<storage, read> B: array<f32>;
-@group(0) @binding(4) var<storage, read_write> C: array<f32>;
-@group(0) @binding(5) var<storage, read> D: array<f32>;
 
 override GELU: bool = false;
 
 @compute @workgroup_size(64)
-fn add(@builtin(global_invocation_id) gid: vec3<u32>) {
-  _ = step.n_tokens;
-  if (gid.x < p.n) {
-    A[gid.x] += B[gid.x];
-  }
-}
-
-@compute @workgroup_size(64)
 fn glu(@builtin(global_invocation_id) gid: vec3<u32>) {
   _ = step.n_tokens;
-  let i = gid.x;
+  let i = gid.x + gid.y * p.row; // 2-D grids: more than 65535 groups
   if (i >= p.n) {
     return;
   }
@@ -50,17 +36,4 @@ fn softcap(@builtin(global_invocation_id) gid: vec3<u32>) {
     let cap = bitcast<f32>(p.cap);
     A[gid.x] = cap * (1.0 - 2.0 / (1.0 + exp(2.0 * A[gid.x] / cap))); // tanh without inf/inf
   }
-}
-
-@compute @workgroup_size(64)
-fn kv_store(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x;
-  let t = gid.y;
-  let row = p.n;
-  if (i >= row) {
-    return;
-  }
-  let dst = (step.pos0 + t) * row + i;
-  A[dst] = B[t * row + i];
-  C[dst] = D[t * row + i];
 }

@@ -1,14 +1,7 @@
 // Y[t][y_off + r] (+)= W[w_row0 + r] . X[t] (+ bias[bias_off + r]) for
-// r < n_rows, t < n_tok, on rows of a multiple of 32 elements: the fast
-// product for decode (TT = 1) and prefill chunks (TT tokens per workgroup,
-// each unit of weights dequantized once for all of them). A workgroup of
-// WG threads computes WG / TPR rows; the TPR threads of a row take
-// consecutive 32-element units (qunit.wgsl: whole-word reads, so a
-// subgroup reads one contiguous run of the row), each held in registers
-// and dotted with the tokens' x (vec4 loads). The partial sums meet in
-// subgroup shuffles over SG lanes (reduce.wgsl; SG = 1 without the
-// `subgroups` feature) and a workgroup tree over the rest.
-// accumulate != 0: Y += the product (the residual add fused in).
+// r < n_rows, t < n_tok, on rows of a multiple of 32 elements: mv1 for
+// decode (one token), mm for prefill steps. accumulate != 0: Y += the
+// product (the residual add fused in).
 // Needs quant.wgsl, qunit.wgsl and reduce.wgsl prepended.
 
 struct Step { n_tokens: u32, pos0: u32, pad0: u32, pad1: u32 }
@@ -24,76 +17,141 @@ struct P {
 @group(0) @binding(4) var<storage, read_write> Y: array<f32>;
 @group(0) @binding(5) var<storage, read> BIAS: array<f32>;
 
-override WG: u32 = 128u;  // threads per workgroup; WG * TT <= 1024
-override TPR: u32 = 32u;  // threads per row, a power of two <= WG
-override TT: u32 = 1u;    // tokens per workgroup, <= 8
+override WG: u32 = 256u;  // mv1's threads per workgroup
+override TPR: u32 = 32u;  // mv1's threads per row: a multiple of 8, a power of two <= WG
 override SG: u32 = 1u;    // lanes a subgroup is known to hold (power of two; 1: no subgroups)
-var<workgroup> red: array<f32, 1024>;
+var<workgroup> red: array<f32, 256>;
 
-@compute @workgroup_size(WG)
-fn matvec(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+// Prefill (a step of several tokens): a tiled product. A workgroup of 256
+// computes 64 rows x 32 tokens; per 32-element unit of the rows it
+// dequantizes the 64 x 32 weights once into workgroup memory (sub4, each
+// lane 8 of them) and stages the 32 tokens' x, then each lane accumulates
+// 4 rows (r, r + 16, r + 32, r + 48) x 2 tokens with vec4 dot products.
+// Rows are padded to 9 vec4 so the lanes of a phase hit distinct banks.
+const MM_ROWS: u32 = 64u;
+const MM_TOKS: u32 = 32u;
+var<workgroup> ws: array<vec4<f32>, 576>; // 64 rows x 9
+var<workgroup> xs: array<vec4<f32>, 288>; // 32 tokens x 9
+
+@compute @workgroup_size(256)
+fn mm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   _ = step.n_tokens;
+  _ = WTYPE;
+  let r0 = (wid.x + wid.y * p.wg_x) * MM_ROWS;
+  let t0 = wid.z * MM_TOKS;
+  let nu = p.n_in / 32u;
+  // loaders: weights row lr, vec4s 2 lk and 2 lk + 1; x token lt, vec4 lx
+  let lr = lid / 4u;
+  let lk = 2u * (lid % 4u);
+  let lrow_ok = r0 + lr < p.n_rows;
+  let rb = (p.w_row0 + min(r0 + lr, p.n_rows - 1u)) * p.row_bytes;
+  let lt = lid / 8u;
+  let lx = lid % 8u;
+  let ltok_ok = t0 + lt < p.n_tok;
+  let xrow = (p.x_off + (t0 + min(lt, p.n_tok - 1u - t0)) * p.x_stride) / 4u + lx;
+  // compute: rows rg + 16i, tokens tg + 16j
+  let rg = lid % 16u;
+  let tg = lid / 16u;
+  var acc: array<vec4<f32>, 2>; // [token j] = rows i = 0..3
+  acc[0] = vec4<f32>(0.0);
+  acc[1] = vec4<f32>(0.0);
+  for (var u = 0u; u < nu; u++) {
+    var w0 = vec4<f32>(0.0);
+    var w1 = vec4<f32>(0.0);
+    if (lrow_ok) {
+      w0 = sub4(rb, u, lk);
+      w1 = sub4(rb, u, lk + 1u);
+    }
+    ws[lr * 9u + lk] = w0;
+    ws[lr * 9u + lk + 1u] = w1;
+    xs[lt * 9u + lx] = select(vec4<f32>(0.0), X[xrow + 8u * u], ltok_ok);
+    workgroupBarrier();
+    for (var kk = 0u; kk < 8u; kk++) {
+      let a0 = ws[rg * 9u + kk];
+      let a1 = ws[(rg + 16u) * 9u + kk];
+      let a2 = ws[(rg + 32u) * 9u + kk];
+      let a3 = ws[(rg + 48u) * 9u + kk];
+      let b0 = xs[tg * 9u + kk];
+      let b1 = xs[(tg + 16u) * 9u + kk];
+      acc[0] += vec4<f32>(dot(a0, b0), dot(a1, b0), dot(a2, b0), dot(a3, b0));
+      acc[1] += vec4<f32>(dot(a0, b1), dot(a1, b1), dot(a2, b1), dot(a3, b1));
+    }
+    workgroupBarrier();
+  }
+  for (var j = 0u; j < 2u; j++) {
+    let t = t0 + tg + 16u * j;
+    if (t < p.n_tok) {
+      for (var i = 0u; i < 4u; i++) {
+        let r = r0 + rg + 16u * i;
+        if (r < p.n_rows) {
+          var v = acc[j][i];
+          if (p.has_bias != 0u) {
+            v += BIAS[p.bias_off + r];
+          }
+          let y = p.y_off + t * p.y_stride + r;
+          if (p.accumulate != 0u) {
+            v += Y[y];
+          }
+          Y[y] = v;
+        }
+      }
+    }
+  }
+}
+
+// Decode (one token): 8 lanes per 32-element unit (qunit.wgsl sub4: lane k
+// takes elements 4k .. 4k+3, so a subgroup reads contiguous weights and x),
+// TPR / 8 units of a row at once, 4 per trip so their loads overlap;
+// subgroup butterfly and workgroup tree as above. TPR: a multiple of 8.
+@compute @workgroup_size(WG)
+fn mv1(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  _ = step.n_tokens;
+  _ = WTYPE;
   let lane = lid % TPR;
   let r = (wid.x + wid.y * p.wg_x) * (WG / TPR) + lid / TPR;
   let valid = r < p.n_rows;
-  let t0 = wid.z * TT;
-  let nt = min(TT, p.n_tok - t0);
-  var acc: array<f32, 8>;
-  for (var t = 0u; t < 8u; t++) {
-    acc[t] = 0.0;
-  }
+  var v = 0.0;
   if (valid) {
     let rb = (p.w_row0 + r) * p.row_bytes;
     let nu = p.n_in / 32u;
-    let xs = p.x_stride / 4u;
-    let xb = p.x_off / 4u + t0 * xs;
-    for (var u = lane; u < nu; u += TPR) {
-      let w = unit(rb, u);
-      for (var t = 0u; t < TT; t++) {
-        if (t < nt) {
-          let x = xb + t * xs + 8u * u;
-          acc[t] += dot(w[0], X[x]) + dot(w[1], X[x + 1u]) + dot(w[2], X[x + 2u]) + dot(w[3], X[x + 3u]) +
-                    dot(w[4], X[x + 4u]) + dot(w[5], X[x + 5u]) + dot(w[6], X[x + 6u]) + dot(w[7], X[x + 7u]);
-        }
-      }
+    let k = lane % 8u;
+    let ng = TPR / 8u;
+    let xb = p.x_off / 4u + k;
+    var u = lane / 8u;
+    for (; u + 3u * ng < nu; u += 4u * ng) {
+      let w0 = sub4(rb, u, k);
+      let w1 = sub4(rb, u + ng, k);
+      let w2 = sub4(rb, u + 2u * ng, k);
+      let w3 = sub4(rb, u + 3u * ng, k);
+      v += (dot(w0, X[xb + 8u * u]) + dot(w1, X[xb + 8u * (u + ng)])) +
+           (dot(w2, X[xb + 8u * (u + 2u * ng)]) + dot(w3, X[xb + 8u * (u + 3u * ng)]));
+    }
+    for (; u < nu; u += ng) {
+      v += dot(sub4(rb, u, k), X[xb + 8u * u]);
     }
   }
-  // lanes of a row: subgroup butterfly over min(TPR, SG) lanes, then a tree
-  for (var t = 0u; t < TT; t++) {
-    var v = acc[t];
-    for (var m = min(TPR, SG) / 2u; m > 0u; m >>= 1u) {
-      v += sg_xor(v, m);
-    }
-    acc[t] = v;
+  for (var m = min(TPR, SG) / 2u; m > 0u; m >>= 1u) {
+    v += sg_xor(v, m);
   }
   if (TPR > SG) {
-    for (var t = 0u; t < TT; t++) {
-      red[t * WG + lid] = acc[t];
-    }
+    red[lid] = v;
     workgroupBarrier();
     for (var s = TPR / 2u; s >= SG; s >>= 1u) {
       if (lane < s) {
-        for (var t = 0u; t < TT; t++) {
-          red[t * WG + lid] += red[t * WG + lid + s];
-        }
+        red[lid] += red[lid + s];
       }
       workgroupBarrier();
     }
-    for (var t = 0u; t < TT; t++) {
-      acc[t] = red[t * WG + lid];
-    }
+    v = red[lid];
   }
   if (valid && lane == 0u) {
-    for (var t = 0u; t < nt; t++) {
-      var v = acc[t];
-      if (p.has_bias != 0u) {
-        v += BIAS[p.bias_off + r];
-      }
-      let y = p.y_off + (t0 + t) * p.y_stride + r;
-      if (p.accumulate != 0u) {
-        v += Y[y];
-      }
-      Y[y] = v;
+    if (p.has_bias != 0u) {
+      v += BIAS[p.bias_off + r];
     }
+    let y = p.y_off + r;
+    if (p.accumulate != 0u) {
+      v += Y[y];
+    }
+    Y[y] = v;
   }
 }

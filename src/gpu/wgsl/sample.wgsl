@@ -93,7 +93,18 @@ fn sample(@builtin(local_invocation_index) lid: u32) {
   let n = step.n_vocab;
   var bv = -3.4e38;
   var bi = 0xffffffffu;
-  for (var i = lid; i < n; i += WG) {
+  var i = lid;
+  for (; i + 3u * WG < n; i += 4u * WG) { // 4 loads in flight, ids ascending
+    let v0 = L[i];
+    let v1 = L[i + WG];
+    let v2 = L[i + 2u * WG];
+    let v3 = L[i + 3u * WG];
+    if (better(bv, bi, v0, i)) { bv = v0; bi = i; }
+    if (better(bv, bi, v1, i + WG)) { bv = v1; bi = i + WG; }
+    if (better(bv, bi, v2, i + 2u * WG)) { bv = v2; bi = i + 2u * WG; }
+    if (better(bv, bi, v3, i + 3u * WG)) { bv = v3; bi = i + 3u * WG; }
+  }
+  for (; i < n; i += WG) {
     let v = L[i];
     if (better(bv, bi, v, i)) {
       bv = v;

@@ -103,8 +103,9 @@ export interface GpuDeviceInfo {
 /** An adapter and a device with the adapter's best limits for the
  *  storage-buffer sizes and binding counts the plans use, and the
  *  `subgroups` feature when the adapter has it (subgroups: false leaves it
- *  off). Throws when WebGPU or an adapter is missing. */
-export async function requestGpuDevice(opts: { powerPreference?: 'high-performance' | 'low-power'; subgroups?: boolean } = {}): Promise<GpuDeviceInfo> {
+ *  off), and `timestamp-query` when asked (WickGpuModel.profile). Throws
+ *  when WebGPU or an adapter is missing. */
+export async function requestGpuDevice(opts: { powerPreference?: 'high-performance' | 'low-power'; subgroups?: boolean; timestamps?: boolean } = {}): Promise<GpuDeviceInfo> {
   const gpu = (globalThis as { navigator?: { gpu?: GPUAny } }).navigator?.gpu;
   if (!gpu) throw new Error('WebGPU is not available here (navigator.gpu is missing)');
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
@@ -116,7 +117,9 @@ export async function requestGpuDevice(opts: { powerPreference?: 'high-performan
   const info = adapter.info ?? {};
   const sgMin = Number(info.subgroupMinSize ?? 0);
   const useSubgroups = opts.subgroups !== false && adapter.features?.has?.('subgroups') && sgMin >= 1;
-  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: useSubgroups ? ['subgroups'] : [] });
+  const requiredFeatures = useSubgroups ? ['subgroups'] : [];
+  if (opts.timestamps && adapter.features?.has?.('timestamp-query')) requiredFeatures.push('timestamp-query');
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const adapterInfo: Record<string, unknown> = {};
   for (const k of ['vendor', 'architecture', 'device', 'description', 'subgroupMinSize', 'subgroupMaxSize']) adapterInfo[k] = info[k];
   adapterInfo.isFallbackAdapter = info.isFallbackAdapter ?? adapter.isFallbackAdapter;
@@ -134,9 +137,15 @@ function subgroupLanes(min: number): number {
 
 const STEP_BYTES = 32;
 
+/** Compiled pipelines per device, by WGSL code + entry + constants: a
+ *  model loaded again (or another model with the same kernels) on the same
+ *  device compiles nothing new. */
+const PIPELINE_CACHE = new WeakMap<object, Map<string, Promise<GPUAny>>>();
+
 /** One step shape's recorded work. */
 interface StepShape {
   n: number;
+  kernels: number[];
   params: GPUAny;
   pipelines: GPUAny[];
   bindGroups: GPUAny[];
@@ -224,16 +233,26 @@ export class WickGpuModel {
       }
       return module;
     };
-    const compileOne = (name: string, sources: string[], entry: string, constants: Record<string, number>) =>
-      device.createComputePipelineAsync({
+    let cache = PIPELINE_CACHE.get(device);
+    if (!cache) PIPELINE_CACHE.set(device, (cache = new Map()));
+    const pipelineCache = cache;
+    const compileOne = (name: string, sources: string[], entry: string, constants: Record<string, number>) => {
+      const key = `${sources.join('+')}|${sg}|${entry}|${JSON.stringify(constants)}`;
+      const hit = pipelineCache.get(key);
+      if (hit) return hit;
+      const made = device.createComputePipelineAsync({
         layout: 'auto', label: name,
         compute: { module: moduleOf(sources), entryPoint: entry, constants },
       }).catch(async (e: Error) => {
+        pipelineCache.delete(key);
         const info = await moduleOf(sources).getCompilationInfo?.().catch(() => null);
         const msgs = (info?.messages ?? []).filter((m: GPUAny) => m.type === 'error')
           .map((m: GPUAny) => `${m.lineNum}:${m.linePos} ${m.message}`).slice(0, 3).join('; ');
         throw new Error(`gpu: kernel ${name} failed to compile: ${e.message}${msgs ? ` (${msgs})` : ''}`);
       });
+      pipelineCache.set(key, made);
+      return made;
+    };
     let compileMs = 0;
     const compile = Promise.all([
       ...plan.kernels.map((k) => compileOne(k.name, k.sources, k.entry,
@@ -298,7 +317,7 @@ export class WickGpuModel {
       bindGroups.push(this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
       wg.push(d.wg);
     });
-    s = { n, params, pipelines, bindGroups, wg };
+    s = { n, kernels: sp.dispatches.map((d) => d.k), params, pipelines, bindGroups, wg };
     this.shapes.set(n, s);
     return s;
   }
@@ -468,6 +487,55 @@ export class WickGpuModel {
     }
     this.lastGenerate = { firstTokenMs: t1 - t0, decodeMs: performance.now() - t1, tokens: ids.length };
     return ids;
+  }
+
+  /** GPU time per kernel of a step of n tokens at pos0 (the KV cache and
+   *  token buffer as they are), each dispatch in its own timed pass: the
+   *  median over reps, summed by kernel name, slowest first. Needs a
+   *  device with `timestamp-query` (requestGpuDevice({timestamps: true})). */
+  async profile(n: number, pos0: number, reps = 3): Promise<{ kernel: string; ms: number; dispatches: number }[]> {
+    this.check();
+    if (!this.device.features?.has?.('timestamp-query')) throw new Error('gpu profile: the device has no timestamp-query');
+    const s = this.shape(n);
+    const count = s.pipelines.length;
+    const qs = this.device.createQuerySet({ type: 'timestamp', count: 2 * count });
+    const res = this.device.createBuffer({ size: 16 * count, usage: 0x200 | BUFFER_USAGE.COPY_SRC });
+    const rb = this.device.createBuffer({ size: 16 * count, usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
+    const runs: number[][] = [];
+    try {
+      for (let r = 0; r < reps; r++) {
+        this.device.queue.writeBuffer(this.stepUniform, 0, new Uint32Array([n, pos0, 0, 0, 0, 0, 0, 0]));
+        const enc = this.device.createCommandEncoder();
+        for (let i = 0; i < count; i++) {
+          const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+          pass.setPipeline(s.pipelines[i]);
+          pass.setBindGroup(0, s.bindGroups[i]);
+          pass.dispatchWorkgroups(s.wg[i][0], s.wg[i][1], s.wg[i][2]);
+          pass.end();
+        }
+        enc.resolveQuerySet(qs, 0, 2 * count, res, 0);
+        enc.copyBufferToBuffer(res, 0, rb, 0, 16 * count);
+        this.device.queue.submit([enc.finish()]);
+        await rb.mapAsync(MAP_MODE_READ);
+        const t = new BigInt64Array(rb.getMappedRange().slice(0));
+        rb.unmap();
+        runs.push(Array.from({ length: count }, (_, i) => Number(t[2 * i + 1] - t[2 * i]) / 1e6));
+      }
+    } finally {
+      qs.destroy?.();
+      res.destroy?.();
+      rb.destroy?.();
+    }
+    const by = new Map<string, { kernel: string; ms: number; dispatches: number }>();
+    for (let i = 0; i < count; i++) {
+      const v = runs.map((r) => r[i]).sort((a, b) => a - b)[runs.length >> 1];
+      const name = this.plan.kernels[s.kernels[i]].name;
+      const e = by.get(name) ?? { kernel: name, ms: 0, dispatches: 0 };
+      e.ms += v;
+      e.dispatches++;
+      by.set(name, e);
+    }
+    return [...by.values()].sort((a, b) => b.ms - a.ms);
   }
 
   /** Greedy continuation of the prompt on the GPU (generate at temperature 0). */
